@@ -1,0 +1,45 @@
+/**
+ * Kindred: recommender systems in TypeScript. This is the library's curated public entry (convention 12); file
+ * system helpers live in `kindred/node`.
+ *
+ * @example
+ * import { synthetic, createModel } from 'kindred';
+ * const data = synthetic({ users: 500, items: 300, seed: 1 });
+ * const model = createModel('svd').fit(data);
+ * model.recommend('u1', { k: 5 });
+ */
+export * from './errors.js';
+export { IdMap, type RawId } from './data/id-map.js';
+export {
+  Interactions,
+  InteractionsBuilder,
+  type Csr,
+  type DuplicatePolicy,
+  type InteractionRecord,
+} from './data/interactions.js';
+export { synthetic, type SyntheticOptions } from './data/synthetic.js';
+export { Rng } from './math/rng.js';
+export { topK, type TopK } from './math/top-k.js';
+export { crc32 } from './math/crc32.js';
+export {
+  Recommender,
+  type EpochInfo,
+  type FitOptions,
+  type ModelState,
+  type ModelTask,
+  type Prediction,
+  type RecommendOptions,
+  type Recommendations,
+  type TrainingSummary,
+} from './models/recommender.js';
+export { parseParamAssignment, resolveParams, type ParamDoc, type Params, type ParamValue } from './models/params.js';
+export {
+  createModel,
+  getModelEntry,
+  listModels,
+  loadModel,
+  registerModel,
+  saveModel,
+  type ModelEntry,
+} from './models/registry.js';
+export { NormalPredictor, type NormalPredictorOptions } from './models/baseline/normal-predictor.js';
