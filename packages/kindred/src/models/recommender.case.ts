@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError, ModelFormatError } from '../errors.js';
 import { checkerboard } from '../testing/fixtures.js';
-import { loadModel, saveModel } from './registry.js';
+import { loadModel, registerModel, saveModel, type ModelEntry } from './registry.js';
 import type { Params } from './params.js';
 import type { Recommender } from './recommender.js';
 
@@ -16,11 +16,14 @@ export interface ConformanceOptions {
   deterministic?: boolean;
   /** Train on implicit (value 1) data instead of star ratings. */
   implicit?: boolean;
+  /** Registered before the suite runs, so `loadModel` can find the model by name. */
+  entry?: ModelEntry;
 }
 
 export function conformance(name: string, o: ConformanceOptions): void {
   const learns = o.learnsPattern ?? true;
   const deterministic = o.deterministic ?? true;
+  if (o.entry) registerModel(o.entry);
   describe(`${name}: conformance`, () => {
     const { data, heldOut } = checkerboard({ implicit: o.implicit });
 
