@@ -1,0 +1,87 @@
+import { Option, type Command } from 'commander';
+import { createModel, crossValidate, type CrossValidationResult } from 'kindred';
+import { addDatasetOptions, addProtocolOptions, protocolSplits, type DatasetFlags, type ProtocolFlags } from '../dataset.js';
+import { formatNumber, printJson, Progress, table, type Io } from '../output.js';
+import { collect, parseParams } from '../params.js';
+import { UsageError } from '../usage-error.js';
+
+export interface EvalFlags extends DatasetFlags, ProtocolFlags {
+  algorithm: string;
+  param?: string[];
+  json?: boolean;
+  task?: 'rating' | 'ranking';
+  k: string;
+  metrics?: string;
+  relevanceThreshold?: string;
+}
+
+export function addEvalOptions(cmd: Command): Command {
+  cmd
+    .addOption(new Option('--task <task>', 'rating (RMSE/MAE) or ranking (top-k lists)').choices(['rating', 'ranking']))
+    .option('-k, --k <n>', 'list length for ranking metrics', '10')
+    .option('--metrics <names>', 'comma-separated metric names (e.g. rmse,mae or ndcg@10,precision@10)')
+    .option('--relevance-threshold <r>', 'ranking: test ratings ≥ r are relevant (default: every test row)');
+  addDatasetOptions(cmd);
+  addProtocolOptions(cmd);
+  return cmd;
+}
+
+export function registerEvalCommand(program: Command, io: Io): void {
+  const cmd = program
+    .command('eval')
+    .description('cross-validate an algorithm on a dataset and report metrics and timings')
+    .requiredOption('-a, --algorithm <name>', 'algorithm (see `kindred models`)')
+    .option('-p, --param <key=value>', 'model parameter, repeatable', collect, [])
+    .option('--json', 'print one JSON object on stdout');
+  addEvalOptions(cmd);
+  cmd.action(async (flags: EvalFlags) => {
+    const params = parseParams(flags.algorithm, flags.param);
+    const model = createModel(flags.algorithm, params);
+    const { protocol, splits } = await protocolSplits(flags);
+    const k = Number(flags.k);
+    if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${flags.k}"`);
+    const progress = new Progress(io, !!flags.json);
+    progress.start(splits.length, `eval ${flags.algorithm}`);
+    const cv = crossValidate(model, splits, {
+      task: flags.task,
+      k,
+      metrics: flags.metrics ? flags.metrics.split(',').map((s) => s.trim()) : undefined,
+      relevanceThreshold: flags.relevanceThreshold !== undefined ? Number(flags.relevanceThreshold) : undefined,
+      onFold: (fold, index) => progress.update(index + 1, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`),
+    });
+    progress.stop();
+    const result = evalJson(flags, protocol, cv);
+    if (flags.json) return printJson(io, result);
+    io.stdout.write(`${flags.algorithm} on ${flags.dataset}, ${protocol}\n`);
+    io.stdout.write(evalTable(cv) + '\n');
+  });
+}
+
+/** The JSON contract of `kindred eval --json` (benchmarks and reviewers rely on it). */
+export function evalJson(flags: { algorithm: string; dataset: string }, protocol: string, cv: CrossValidationResult) {
+  return {
+    algorithm: flags.algorithm,
+    params: cv.params,
+    dataset: flags.dataset,
+    protocol,
+    task: cv.task,
+    folds: cv.folds.length,
+    metrics: cv.mean,
+    std: cv.std,
+    perFold: cv.perFold,
+    fitSeconds: cv.fitSeconds,
+    testSeconds: cv.testSeconds,
+    impossible: cv.folds.map((f) => f.impossible ?? null),
+  };
+}
+
+/** Surprise-style table: one row per metric, one column per fold, then mean and std. */
+export function evalTable(cv: CrossValidationResult): string {
+  const head = ['', ...cv.folds.map((_, i) => `Fold ${i + 1}`), 'Mean', 'Std'];
+  const rows: (string | number)[][] = [];
+  for (const m of cv.metrics) rows.push([m.name, ...cv.perFold[m.name], cv.mean[m.name], cv.std[m.name]]);
+  const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+  rows.push(['fit time (s)', ...cv.fitSeconds.map((x) => formatNumber(x)), mean(cv.fitSeconds), '']);
+  rows.push(['test time (s)', ...cv.testSeconds.map((x) => formatNumber(x)), mean(cv.testSeconds), '']);
+  return table(head, rows);
+}
