@@ -18,6 +18,42 @@ export {
   type InteractionRecord,
 } from './data/interactions.js';
 export { synthetic, type SyntheticOptions } from './data/synthetic.js';
+export type { Split, Splitter } from './data/split.js';
+export {
+  foldsFromAssignment,
+  globalTimeCut,
+  kFold,
+  leaveLastOut,
+  perUserHoldout,
+  perUserLastN,
+  randomHoldout,
+} from './data/splitters.js';
+export { binarize, compactIds, dedupe, filterByValue, filterMinCounts, kCore, type MinCountOptions } from './data/cleaning.js';
+export {
+  RATINGS_FORMATS,
+  RatingsParser,
+  parseIsoSeconds,
+  parseRatings,
+  type Column,
+  type ColumnMapping,
+  type ExtraColumn,
+  type IdKind,
+  type ParseOptions,
+  type ParseResult,
+  type RatingsFormatName,
+  type TableFormat,
+} from './data/parsers.js';
+export {
+  ML100K_GENRES,
+  MetadataParser,
+  movieItemsParser,
+  movieUsersParser,
+  type MetadataResult,
+  type MovieInfo,
+  type MovieUserInfo,
+  type MovieUsersFormat,
+} from './data/movielens.js';
+export * from './eval/index.js';
 export { Rng } from './math/rng.js';
 export { topK, type TopK } from './math/top-k.js';
 export { crc32 } from './math/crc32.js';
@@ -43,3 +79,16 @@ export {
   type ModelEntry,
 } from './models/registry.js';
 export { NormalPredictor, type NormalPredictorOptions } from './models/baseline/normal-predictor.js';
+export { KnnBase, KNN_DEFAULTS, KNN_DOCS, fitBaselines, type KnnOptions } from './models/knn/knn-base.js';
+export { KnnBasic, knnBasicEntry } from './models/knn/knn-basic.js';
+export { KnnWithMeans, knnWithMeansEntry } from './models/knn/knn-with-means.js';
+export { KnnWithZScore, knnWithZScoreEntry } from './models/knn/knn-with-zscore.js';
+export { KnnBaseline, knnBaselineEntry } from './models/knn/knn-baseline.js';
+export {
+  similarityMatrix,
+  similarityRowRange,
+  SIMILARITIES,
+  type SimilarityName,
+  type SimilarityInput,
+  type SimilarityOptions,
+} from './models/knn/similarity.js';

@@ -1,5 +1,15 @@
 // The models that ship with Kindred. Add one line per model; the registry reads this list.
 import { normalPredictorEntry } from './baseline/normal-predictor.js';
+import { knnBaselineEntry } from './knn/knn-baseline.js';
+import { knnBasicEntry } from './knn/knn-basic.js';
+import { knnWithMeansEntry } from './knn/knn-with-means.js';
+import { knnWithZScoreEntry } from './knn/knn-with-zscore.js';
 import type { ModelEntry } from './registry.js';
 
-export const BUILTIN_MODELS: readonly ModelEntry[] = [normalPredictorEntry as unknown as ModelEntry];
+export const BUILTIN_MODELS: readonly ModelEntry[] = [
+  normalPredictorEntry,
+  knnBasicEntry,
+  knnWithMeansEntry,
+  knnWithZScoreEntry,
+  knnBaselineEntry,
+] as unknown as ModelEntry[];
