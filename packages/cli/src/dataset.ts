@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
+  binarize,
   foldsFromAssignment,
+  leaveLastOut,
+  stratifiedSplit,
   kFold,
   randomHoldout,
   synthetic,
@@ -42,6 +45,9 @@ export interface DatasetFlags {
 
 /** Flags that choose the evaluation protocol. */
 export interface ProtocolFlags {
+  protocol?: string;
+  test?: string;
+  implicit?: boolean;
   foldsFile?: string;
   folds?: string;
   split?: string;
@@ -73,7 +79,16 @@ export function addProtocolOptions(cmd: Command): Command {
     .option('--folds-file <file>', 'a TSV of ratings with a `fold` column (exact folds, e.g. Surprise’s)')
     .option('--folds <n>', 'k-fold cross-validation over ratings (seeded by --seed)')
     .option('--split <name>', `a canonical MovieLens 100K split: ${MOVIELENS_100K_SPLITS.join(', ')}`)
-    .option('--holdout <ratio>', 'one random holdout with this test ratio (seeded by --seed)');
+    .option('--holdout <ratio>', 'one random holdout with this test ratio (seeded by --seed)')
+    .addOption(
+      new Option(
+        '--protocol <name>',
+        'msr: Microsoft Recommenders ML-100K (per-item stratified 75/25, seed 42); leave-last-out; ' +
+          'ratio: random holdout of --test (default 0.2); stratified: per-user stratified holdout of --test',
+      ).choices(['msr', 'leave-last-out', 'ratio', 'stratified']),
+    )
+    .option('--test <ratio>', 'test share for --protocol ratio|stratified', '0.2')
+    .option('--implicit', 'treat every interaction as a positive with value 1 (train and test)');
 }
 
 export interface CliDataset {
@@ -121,29 +136,79 @@ export async function loadCliDataset(f: DatasetFlags): Promise<CliDataset> {
   );
 }
 
+const ROLE_NAMES: Record<string, string[]> = {
+  user: ['user', 'userid', 'user_id', 'visitor', 'visitorid', 'customer', 'customer_id'],
+  item: ['item', 'itemid', 'item_id', 'movieid', 'movie_id', 'product', 'product_id', 'sku'],
+  value: ['rating', 'value', 'score', 'weight', 'count'],
+  timestamp: ['timestamp', 'time', 'ts', 'date', 'datetime', 'created_at'],
+};
+
+/** Format of a ratings file by its extension; columns from `--columns`, else guessed from the header's names. */
 function fileFormat(path: string, columns: string | undefined): TableFormat {
   const ext = extname(path).toLowerCase();
   const kind = ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.tsv' ? 'tsv' : 'csv';
-  const mapping: Record<string, string> = { user: 'user', item: 'item', value: 'rating', timestamp: 'timestamp' };
+  const mapping: Record<string, string> = {};
   if (columns) {
-    delete mapping.value;
-    delete mapping.timestamp;
     for (const part of columns.split(',')) {
       const [k, v] = part.split('=');
-      if (!['user', 'item', 'value', 'timestamp'].includes(k) || !v)
+      if (!(k in ROLE_NAMES) || !v)
         throw new UsageError(`--columns expects user=COL,item=COL[,value=COL][,timestamp=COL], got "${part}"`);
       mapping[k] = v;
     }
+  } else {
+    const names = headerNames(path, kind);
+    for (const [role, candidates] of Object.entries(ROLE_NAMES)) {
+      const found = names.find((n) => candidates.includes(n.toLowerCase()));
+      if (found !== undefined) mapping[role] = found;
+    }
   }
-  return { kind, header: true, columns: mapping as unknown as TableFormat['columns'] };
+  if (!mapping.user || !mapping.item)
+    throw new UsageError(
+      `${path}: cannot tell which columns hold users and items; pass --columns user=COL,item=COL[,value=COL][,timestamp=COL]`,
+    );
+  return { kind, header: kind !== 'jsonl', columns: mapping as unknown as TableFormat['columns'] };
+}
+
+/** The column names of a file's first line (CSV/TSV header, or the keys of the first JSON object). */
+function headerNames(path: string, kind: 'csv' | 'tsv' | 'jsonl'): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.toString('utf8', 0, n).split(/\r?\n/)[0] ?? '';
+    if (kind === 'jsonl') {
+      try {
+        return Object.keys(JSON.parse(first));
+      } catch {
+        return [];
+      }
+    }
+    return first.split(kind === 'tsv' ? '\t' : ',').map((c) => c.trim().replace(/^"|"$/g, ''));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Resolves the protocol flags into splits and a description (default: 5-fold CV seeded by --seed). */
 export async function protocolSplits(
   f: DatasetFlags & ProtocolFlags,
 ): Promise<{ protocol: string; splits: Split[]; data?: Interactions }> {
-  const chosen = [f.foldsFile, f.folds, f.split, f.holdout].filter((x) => x !== undefined).length;
-  if (chosen > 1) throw new UsageError('choose one of --folds-file, --folds, --split, --holdout');
+  const res = await chooseSplits(f);
+  if (!f.implicit) return res;
+  // Confidence 1 on every interaction: the implicit-feedback view of a rating dataset (e.g. implicit's u1 protocol).
+  const ones = (d: Interactions) => binarize(d, { threshold: -Infinity });
+  return {
+    protocol: `${res.protocol} implicit`,
+    splits: res.splits.map((s) => ({ name: s.name, train: ones(s.train), test: ones(s.test) })),
+    data: res.data ? ones(res.data) : undefined,
+  };
+}
+
+async function chooseSplits(
+  f: DatasetFlags & ProtocolFlags,
+): Promise<{ protocol: string; splits: Split[]; data?: Interactions }> {
+  const chosen = [f.foldsFile, f.folds, f.split, f.holdout, f.protocol].filter((x) => x !== undefined).length;
+  if (chosen > 1) throw new UsageError('choose one of --folds-file, --folds, --split, --holdout, --protocol');
   const seed = int('--seed', f.seed ?? '0', 0);
   if (f.foldsFile) {
     if (!existsSync(f.foldsFile)) throw new UsageError(`--folds-file ${f.foldsFile}: no such file`);
@@ -159,6 +224,19 @@ export async function protocolSplits(
     return { protocol: `split:${f.split}`, splits: [split] };
   }
   const ds = await loadCliDataset(f);
+  if (f.protocol) {
+    const test = Number(f.test ?? '0.2');
+    if (!(test > 0 && test < 1)) throw new UsageError(`--test must be a ratio in (0, 1), got "${f.test}"`);
+    const splitter =
+      f.protocol === 'msr'
+        ? stratifiedSplit({ ratio: 0.75, by: 'item', seed: 42 })
+        : f.protocol === 'leave-last-out'
+          ? leaveLastOut()
+          : f.protocol === 'ratio'
+            ? randomHoldout(test, seed)
+            : stratifiedSplit({ ratio: 1 - test, by: 'user', seed });
+    return { protocol: f.protocol === 'msr' ? 'msr (stratified by item 0.75, seed 42)' : f.protocol, splits: splitter(ds.data), data: ds.data };
+  }
   if (f.holdout) {
     const ratio = Number(f.holdout);
     if (!(ratio > 0 && ratio < 1)) throw new UsageError(`--holdout must be a ratio in (0, 1), got "${f.holdout}"`);

@@ -27,6 +27,7 @@ export {
   perUserHoldout,
   perUserLastN,
   randomHoldout,
+  stratifiedSplit,
 } from './data/splitters.js';
 export { binarize, compactIds, dedupe, filterByValue, filterMinCounts, kCore, type MinCountOptions } from './data/cleaning.js';
 export {

@@ -43,9 +43,9 @@ export function registerEvalCommand(program: Command, io: Io): void {
     const progress = new Progress(io, !!flags.json);
     progress.start(splits.length, `eval ${flags.algorithm}`);
     const cv = crossValidate(model, splits, {
-      task: flags.task,
+      task: flags.task ?? (flags.protocol === 'msr' ? 'ranking' : undefined),
       k,
-      metrics: flags.metrics ? flags.metrics.split(',').map((s) => s.trim()) : undefined,
+      metrics: flags.metrics ? flags.metrics.split(',').map((s) => s.trim()) : defaultMetrics(flags, k),
       relevanceThreshold: flags.relevanceThreshold !== undefined ? Number(flags.relevanceThreshold) : undefined,
       onFold: (fold, index) => progress.update(index + 1, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`),
     });
@@ -84,4 +84,10 @@ export function evalTable(cv: CrossValidationResult): string {
   rows.push(['fit time (s)', ...cv.fitSeconds.map((x) => formatNumber(x)), mean(cv.fitSeconds), '']);
   rows.push(['test time (s)', ...cv.testSeconds.map((x) => formatNumber(x)), mean(cv.testSeconds), '']);
   return table(head, rows);
+}
+
+/** Microsoft Recommenders' protocol reports MAP normalised by |relevant| (their `map_at_k`); name it honestly. */
+function defaultMetrics(flags: EvalFlags, k: number): string[] | undefined {
+  if (flags.protocol !== 'msr') return undefined;
+  return [`ndcg@${k}`, `precision@${k}`, `recall@${k}`, `map-relevant@${k}`, `hit@${k}`, `mrr@${k}`, `coverage@${k}`];
 }

@@ -185,3 +185,20 @@ describe('foldsFromAssignment', () => {
     expect(() => foldsFromAssignment(Int32Array.from([0, 1]))(timed())).toThrow(/2 fold entries for 7 rows/);
   });
 });
+
+describe('stratifiedSplit', () => {
+  it('keeps floor(ratio · n) rows of every item in train, deterministically', async () => {
+    const { synthetic } = await import('./synthetic.js');
+    const { stratifiedSplit } = await import('./splitters.js');
+    const data = synthetic({ users: 60, items: 40, interactions: 1500, seed: 5 });
+    const [s] = stratifiedSplit({ ratio: 0.75, by: 'item', seed: 42 })(data);
+    expect(s.train.length + s.test.length).toBe(data.length);
+    const all = data.itemCounts(),
+      tr = s.train.itemCounts();
+    for (let i = 0; i < data.nItems; i++) expect(tr[i]).toBe(Math.floor(0.75 * all[i]));
+    const [again] = stratifiedSplit({ ratio: 0.75, by: 'item', seed: 42 })(data);
+    expect(Array.from(again.test.users)).toEqual(Array.from(s.test.users));
+    const [other] = stratifiedSplit({ ratio: 0.75, by: 'item', seed: 1 })(data);
+    expect(Array.from(other.test.users)).not.toEqual(Array.from(s.test.users));
+  });
+});
