@@ -76,7 +76,19 @@ const benches = {
     ].join('\n');
   },
   'svd-fit': () => {
-    const a = ['fit', '--dataset', 'ml-100k', '--algorithm', 'svd', '--param', 'factors=100', '--param', 'epochs=20', '--repeat', '7'];
+    const a = [
+      'fit',
+      '--dataset',
+      'ml-100k',
+      '--algorithm',
+      'svd',
+      '--param',
+      'factors=100',
+      '--param',
+      'epochs=20',
+      '--repeat',
+      '7',
+    ];
     const r = kindred(a);
     return [
       `Command: \`${show(a)} --json\``,

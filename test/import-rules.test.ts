@@ -42,7 +42,8 @@ function layerOf(file: string): number {
   const rel = relative(LIB, file.replace(/\.js$/, '.ts')).split('/');
   const key = rel[0];
   const layer = LAYER[key];
-  if (layer === undefined) throw new Error(`${relative(ROOT, file)}: folder "${key}" has no layer in import-rules.test.ts`);
+  if (layer === undefined)
+    throw new Error(`${relative(ROOT, file)}: folder "${key}" has no layer in import-rules.test.ts`);
   return layer;
 }
 

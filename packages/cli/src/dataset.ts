@@ -70,7 +70,9 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--users <n>', 'synthetic: users', '2000')
     .option('--items <n>', 'synthetic: items', '1000')
     .option('--interactions <n>', 'synthetic: interactions', '100000')
-    .addOption(new Option('--kind <kind>', 'synthetic: rating or implicit').choices(['rating', 'implicit']).default('rating'))
+    .addOption(
+      new Option('--kind <kind>', 'synthetic: rating or implicit').choices(['rating', 'implicit']).default('rating'),
+    )
     .option('--seed <n>', 'seed for synthetic data and random splits', '0');
 }
 
@@ -213,7 +215,11 @@ async function chooseSplits(
   if (f.foldsFile) {
     if (!existsSync(f.foldsFile)) throw new UsageError(`--folds-file ${f.foldsFile}: no such file`);
     const { data, foldOfRow, folds } = await readFoldsFile(f.foldsFile);
-    return { protocol: `folds-file:${f.foldsFile} (${folds} folds)`, splits: foldsFromAssignment(foldOfRow)(data), data };
+    return {
+      protocol: `folds-file:${f.foldsFile} (${folds} folds)`,
+      splits: foldsFromAssignment(foldOfRow)(data),
+      data,
+    };
   }
   if (f.split) {
     if (f.dataset !== 'ml-100k') throw new UsageError('--split needs --dataset ml-100k');
@@ -235,7 +241,11 @@ async function chooseSplits(
           : f.protocol === 'ratio'
             ? randomHoldout(test, seed)
             : stratifiedSplit({ ratio: 1 - test, by: 'user', seed });
-    return { protocol: f.protocol === 'msr' ? 'msr (stratified by item 0.75, seed 42)' : f.protocol, splits: splitter(ds.data), data: ds.data };
+    return {
+      protocol: f.protocol === 'msr' ? 'msr (stratified by item 0.75, seed 42)' : f.protocol,
+      splits: splitter(ds.data),
+      data: ds.data,
+    };
   }
   if (f.holdout) {
     const ratio = Number(f.holdout);

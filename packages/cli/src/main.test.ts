@@ -26,7 +26,17 @@ describe('kindred CLI', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(Object.keys(j)).toEqual(
-      expect.arrayContaining(['algorithm', 'params', 'dataset', 'protocol', 'folds', 'metrics', 'perFold', 'fitSeconds', 'testSeconds']),
+      expect.arrayContaining([
+        'algorithm',
+        'params',
+        'dataset',
+        'protocol',
+        'folds',
+        'metrics',
+        'perFold',
+        'fitSeconds',
+        'testSeconds',
+      ]),
     );
     expect(j.algorithm).toBe('knn-means');
     expect(j.params.k).toBe(20);
@@ -45,7 +55,18 @@ describe('kindred CLI', () => {
   });
 
   it('ranking task on an implicit view reports ranking metrics', async () => {
-    const r = await run('eval', ...small, '--protocol', 'ratio', '--implicit', '--task', 'ranking', '--algorithm', 'knn-basic', '--json');
+    const r = await run(
+      'eval',
+      ...small,
+      '--protocol',
+      'ratio',
+      '--implicit',
+      '--task',
+      'ranking',
+      '--algorithm',
+      'knn-basic',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.metrics['ndcg@10']).toBeGreaterThanOrEqual(0);
@@ -85,7 +106,17 @@ describe('kindred CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain(`${file}:line 6`);
     expect(bad.err).toMatch(/rating/);
-    const skipped = await run('eval', '--dataset', file, '--skip-bad', '--folds', '2', '--algorithm', 'knn-basic', '--json');
+    const skipped = await run(
+      'eval',
+      '--dataset',
+      file,
+      '--skip-bad',
+      '--folds',
+      '2',
+      '--algorithm',
+      'knn-basic',
+      '--json',
+    );
     expect(skipped.code).toBe(0);
     expect(JSON.parse(skipped.out).folds).toBe(2);
   });
@@ -104,14 +135,36 @@ describe('kindred CLI', () => {
   });
 
   it('search --grid ranks every configuration', async () => {
-    const r = await run('search', ...small, '--folds', '2', '--algorithm', 'knn-means', '--grid', 'k=5,20,40', '--json');
+    const r = await run(
+      'search',
+      ...small,
+      '--folds',
+      '2',
+      '--algorithm',
+      'knn-means',
+      '--grid',
+      'k=5,20,40',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.results).toHaveLength(3);
     expect(j.results.map((x: { rank: number }) => x.rank)).toEqual([1, 2, 3]);
     expect(j.results[0].mean.rmse).toBeLessThanOrEqual(j.results[2].mean.rmse);
     expect(j.best.params.k).toBe(j.results[0].params.k);
-    const rnd = await run('search', ...small, '--folds', '2', '--algorithm', 'knn-means', '--random', '2', '--space', 'k=5:40:int', '--json');
+    const rnd = await run(
+      'search',
+      ...small,
+      '--folds',
+      '2',
+      '--algorithm',
+      'knn-means',
+      '--random',
+      '2',
+      '--space',
+      'k=5:40:int',
+      '--json',
+    );
     expect(rnd.code).toBe(0);
     expect(JSON.parse(rnd.out).results).toHaveLength(2);
   });
@@ -124,7 +177,17 @@ describe('kindred CLI', () => {
 
   it('a missing MovieLens copy fails with where to put the files', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'kindred-empty-'));
-    const r = await run('eval', '--dataset', 'ml-100k', '--data-dir', empty, '--cache-dir', empty, '--algorithm', 'knn-basic');
+    const r = await run(
+      'eval',
+      '--dataset',
+      'ml-100k',
+      '--data-dir',
+      empty,
+      '--cache-dir',
+      empty,
+      '--algorithm',
+      'knn-basic',
+    );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/ml-100k not found/);
     expect(r.err).toMatch(/kindred data fetch ml-100k/);

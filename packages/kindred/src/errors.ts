@@ -5,14 +5,23 @@
 
 /** Stable error codes. Keep docs/errors.md in sync (a test checks it). */
 export const ERROR_CODES = {
-  INVALID_PARAMETER: { status: 400, summary: 'A model or function option is unknown, of the wrong type or out of range.' },
+  INVALID_PARAMETER: {
+    status: 400,
+    summary: 'A model or function option is unknown, of the wrong type or out of range.',
+  },
   DATA_FORMAT: { status: 400, summary: 'Input data is malformed (reported with file, line and field).' },
   DATA_NOT_FOUND: { status: 404, summary: 'A dataset file or directory does not exist where it was looked for.' },
   DOWNLOAD_FAILED: { status: 502, summary: 'A dataset could not be downloaded or failed its checksum.' },
-  SCORE_IMPOSSIBLE: { status: 422, summary: 'A model cannot score this user/item pair (cold start); a fallback is used.' },
+  SCORE_IMPOSSIBLE: {
+    status: 422,
+    summary: 'A model cannot score this user/item pair (cold start); a fallback is used.',
+  },
   NOT_FITTED: { status: 409, summary: 'The model was used before fit() or load().' },
   MODEL_FIT: { status: 500, summary: 'Training diverged or produced non-finite values.' },
-  MODEL_FORMAT: { status: 400, summary: 'A saved model is corrupt, truncated, of another version or of an unknown kind.' },
+  MODEL_FORMAT: {
+    status: 400,
+    summary: 'A saved model is corrupt, truncated, of another version or of an unknown kind.',
+  },
   UNKNOWN_ID: { status: 404, summary: 'A raw user or item id is not known to the model or dataset.' },
   NOT_SUPPORTED: { status: 400, summary: 'The model does not support this operation.' },
 } as const;

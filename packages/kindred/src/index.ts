@@ -29,7 +29,15 @@ export {
   randomHoldout,
   stratifiedSplit,
 } from './data/splitters.js';
-export { binarize, compactIds, dedupe, filterByValue, filterMinCounts, kCore, type MinCountOptions } from './data/cleaning.js';
+export {
+  binarize,
+  compactIds,
+  dedupe,
+  filterByValue,
+  filterMinCounts,
+  kCore,
+  type MinCountOptions,
+} from './data/cleaning.js';
 export {
   RATINGS_FORMATS,
   RatingsParser,
@@ -93,3 +101,7 @@ export {
   type SimilarityInput,
   type SimilarityOptions,
 } from './models/knn/similarity.js';
+export { Svdpp, svdppEntry, type SvdppOptions, type SvdppRates } from './models/factorization/svdpp.js';
+export { Nmf, nmfEntry, type NmfOptions } from './models/factorization/nmf.js';
+export { SlopeOne, slopeOneEntry, type SlopeOneOptions } from './models/slope-one/slope-one.js';
+export { CoClustering, coClusteringEntry, type CoClusteringOptions } from './models/co-clustering/co-clustering.js';

@@ -13,7 +13,8 @@ export function registerDataCommands(program: Command, io: Io): void {
     .option('--force', 'download again even when a valid copy is cached')
     .option('--timeout <seconds>', 'give up when nothing arrives for this long', '15')
     .action(async (name: string, opts: { cacheDir?: string; force?: boolean; timeout: string }) => {
-      if (!(name in DATASETS)) throw new UsageError(`unknown dataset "${name}"; valid: ${Object.keys(DATASETS).join(', ')}`);
+      if (!(name in DATASETS))
+        throw new UsageError(`unknown dataset "${name}"; valid: ${Object.keys(DATASETS).join(', ')}`);
       let last = 0;
       const dir = await fetchDataset(name as DatasetName, {
         cacheDir: opts.cacheDir,

@@ -74,12 +74,7 @@ export function registerDemoCommand(program: Command, io: Io): void {
         relevanceThreshold: 4,
         metrics: ['precision@10', 'recall@10', 'ndcg@10', 'coverage@10', 'novelty@10'],
       });
-      say(
-        table(
-          Object.keys(ranking.mean),
-          [Object.values(ranking.mean)],
-        ),
-      );
+      say(table(Object.keys(ranking.mean), [Object.values(ranking.mean)]));
 
       say(`\n3. Recommendations from svd trained on all ratings:`);
       const model = createModel('svd', { factors: 50, seed }).fit(data);

@@ -1,6 +1,12 @@
 import { Option, type Command } from 'commander';
 import { createModel, crossValidate, type CrossValidationResult } from 'kindred';
-import { addDatasetOptions, addProtocolOptions, protocolSplits, type DatasetFlags, type ProtocolFlags } from '../dataset.js';
+import {
+  addDatasetOptions,
+  addProtocolOptions,
+  protocolSplits,
+  type DatasetFlags,
+  type ProtocolFlags,
+} from '../dataset.js';
 import { formatNumber, printJson, Progress, table, type Io } from '../output.js';
 import { collect, parseParams } from '../params.js';
 import { UsageError } from '../usage-error.js';

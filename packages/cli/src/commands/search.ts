@@ -34,7 +34,12 @@ export function registerSearchCommand(program: Command, io: Io): void {
     .option('-p, --param <key=value>', 'fixed model parameter, repeatable', collect, [])
     .option('--grid <key=v1,v2,...>', 'grid values for one parameter, repeatable', collect, [])
     .option('--random <n>', 'random search: number of configurations')
-    .option('--space <key=lo:hi[:log][:int] | key=v1,v2>', 'random search space for one parameter, repeatable', collect, [])
+    .option(
+      '--space <key=lo:hi[:log][:int] | key=v1,v2>',
+      'random search space for one parameter, repeatable',
+      collect,
+      [],
+    )
     .option('--search-seed <n>', 'seed of the random search', '0')
     .option('--rank-by <metric>', 'metric to rank by (default: the first metric)')
     .option('--top <n>', 'rows of the ranked table to print', '10')
@@ -65,7 +70,14 @@ export function registerSearchCommand(program: Command, io: Io): void {
       const n = Number(flags.random);
       if (!Number.isInteger(n) || n < 1) throw new UsageError('--random must be a positive integer');
       if (!flags.space?.length) throw new UsageError('--random needs at least one --space key=lo:hi');
-      result = randomSearch(create, parseSpace(flags.space, defaults, flags.algorithm), n, Number(flags.searchSeed), splits, opts);
+      result = randomSearch(
+        create,
+        parseSpace(flags.space, defaults, flags.algorithm),
+        n,
+        Number(flags.searchSeed),
+        splits,
+        opts,
+      );
     } else {
       result = gridSearch(create, parseGrid(flags.grid ?? [], defaults, flags.algorithm), splits, opts);
     }

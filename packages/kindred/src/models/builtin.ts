@@ -4,6 +4,10 @@ import { knnBaselineEntry } from './knn/knn-baseline.js';
 import { knnBasicEntry } from './knn/knn-basic.js';
 import { knnWithMeansEntry } from './knn/knn-with-means.js';
 import { knnWithZScoreEntry } from './knn/knn-with-zscore.js';
+import { coClusteringEntry } from './co-clustering/co-clustering.js';
+import { nmfEntry } from './factorization/nmf.js';
+import { svdppEntry } from './factorization/svdpp.js';
+import { slopeOneEntry } from './slope-one/slope-one.js';
 import type { ModelEntry } from './registry.js';
 
 export const BUILTIN_MODELS: readonly ModelEntry[] = [
@@ -12,4 +16,8 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
   knnWithMeansEntry,
   knnWithZScoreEntry,
   knnBaselineEntry,
+  svdppEntry,
+  nmfEntry,
+  slopeOneEntry,
+  coClusteringEntry,
 ] as unknown as ModelEntry[];

@@ -64,7 +64,9 @@ export function readModelFile(bytes: Uint8Array): {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
   if (version !== MODEL_FILE_VERSION)
-    throw new ModelFormatError(`model file version ${version} is not supported (this build reads ${MODEL_FILE_VERSION})`);
+    throw new ModelFormatError(
+      `model file version ${version} is not supported (this build reads ${MODEL_FILE_VERSION})`,
+    );
   const stored = view.getUint32(bytes.length - 4, true);
   const actual = crc32(bytes, 0, bytes.length - 4);
   if (stored !== actual) throw new ModelFormatError('model file is corrupt or truncated (checksum mismatch)');
@@ -83,7 +85,12 @@ export function readModelFile(bytes: Uint8Array): {
   const arrays: Record<string, TypedArray> = {};
   for (const raw of header.arrays as unknown[]) {
     const e = raw as ArrayEntry;
-    if (typeof e?.name !== 'string' || !(e.dtype in DTYPES) || !Number.isInteger(e.offset) || !Number.isInteger(e.length))
+    if (
+      typeof e?.name !== 'string' ||
+      !(e.dtype in DTYPES) ||
+      !Number.isInteger(e.offset) ||
+      !Number.isInteger(e.length)
+    )
       throw new ModelFormatError('model file array table entry is malformed');
     const Ctor = DTYPES[e.dtype];
     const start = payloadStart + e.offset;

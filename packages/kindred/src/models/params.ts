@@ -60,9 +60,15 @@ function checkDoc(model: string, key: string, value: ParamValue, doc: ParamDoc):
     if (doc.integer && !Number.isInteger(value))
       throw new InvalidParameterError(`${model}: parameter "${key}" must be an integer, got ${value}`, { model, key });
     if (doc.min !== undefined && value < doc.min)
-      throw new InvalidParameterError(`${model}: parameter "${key}" must be ≥ ${doc.min}, got ${value}`, { model, key });
+      throw new InvalidParameterError(`${model}: parameter "${key}" must be ≥ ${doc.min}, got ${value}`, {
+        model,
+        key,
+      });
     if (doc.max !== undefined && value > doc.max)
-      throw new InvalidParameterError(`${model}: parameter "${key}" must be ≤ ${doc.max}, got ${value}`, { model, key });
+      throw new InvalidParameterError(`${model}: parameter "${key}" must be ≤ ${doc.max}, got ${value}`, {
+        model,
+        key,
+      });
   }
 }
 

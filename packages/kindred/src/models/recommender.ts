@@ -259,7 +259,7 @@ export abstract class Recommender<P extends Params = Params> {
 
   /** @internal used by the model file writer. */
   exportState(): ModelState {
-    this.training;
+    if (!this.summary) throw new NotFittedError(this.name);
     return this.saveState();
   }
 }
