@@ -105,3 +105,14 @@ export { Svdpp, svdppEntry, type SvdppOptions, type SvdppRates } from './models/
 export { Nmf, nmfEntry, type NmfOptions } from './models/factorization/nmf.js';
 export { SlopeOne, slopeOneEntry, type SlopeOneOptions } from './models/slope-one/slope-one.js';
 export { CoClustering, coClusteringEntry, type CoClusteringOptions } from './models/co-clustering/co-clustering.js';
+export { BaselineOnly, baselineOnlyEntry, type BaselineOnlyOptions } from './models/baseline/baseline-only.js';
+export {
+  BASELINE_ALS_DEFAULTS,
+  BASELINE_SGD_DEFAULTS,
+  baselinesAls,
+  baselinesSgd,
+  type Baselines,
+} from './models/baseline/baselines.js';
+export { Svd, svdEntry, type SvdOptions } from './models/factorization/svd.js';
+export { FactorModel, type FactorState } from './models/factorization/factor-model.js';
+export { FeatureMatrix } from './data/features.js';

@@ -37,7 +37,7 @@ export function synthetic(opts: SyntheticOptions = {}): Interactions {
   const target = opts.interactions ?? nUsers * 20;
   const f = opts.factors ?? 8;
   const kind = opts.kind ?? 'rating';
-  const noise = opts.noise ?? 0.5;
+  const noise = opts.noise ?? 0.3;
   for (const [k, v] of Object.entries({ users: nUsers, items: nItems, interactions: target, factors: f }))
     if (!Number.isInteger(v) || v < 1) throw new InvalidParameterError(`synthetic: ${k} must be a positive integer`);
   if (target > nUsers * nItems)
@@ -46,8 +46,9 @@ export function synthetic(opts: SyntheticOptions = {}): Interactions {
 
   const userF = new Float32Array(nUsers * f),
     itemF = new Float32Array(nItems * f);
-  rng.fillNormal(userF, 0, 1 / Math.sqrt(f));
-  rng.fillNormal(itemF, 0, 1 / Math.sqrt(f));
+  // Component std f^(-1/4) makes the taste term u·i unit-variance whatever the number of factors.
+  rng.fillNormal(userF, 0, Math.pow(f, -0.25));
+  rng.fillNormal(itemF, 0, Math.pow(f, -0.25));
   const userBias = new Float32Array(nUsers),
     itemBias = new Float32Array(nItems);
   rng.fillNormal(userBias, 0, 0.3);
@@ -85,7 +86,7 @@ export function synthetic(opts: SyntheticOptions = {}): Interactions {
     users[n] = u;
     items[n] = best;
     if (kind === 'rating') {
-      const r = 3.5 + userBias[u] + bestScore * 1.5 + rng.normal(0, noise);
+      const r = 3.2 + userBias[u] + bestScore * 1.0 + rng.normal(0, noise);
       values[n] = Math.min(5, Math.max(1, Math.round(r)));
     } else values[n] = 1;
     ts[n] = 1_000_000_000 + n * 60;

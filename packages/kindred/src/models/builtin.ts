@@ -4,14 +4,18 @@ import { knnBaselineEntry } from './knn/knn-baseline.js';
 import { knnBasicEntry } from './knn/knn-basic.js';
 import { knnWithMeansEntry } from './knn/knn-with-means.js';
 import { knnWithZScoreEntry } from './knn/knn-with-zscore.js';
+import { baselineOnlyEntry } from './baseline/baseline-only.js';
 import { coClusteringEntry } from './co-clustering/co-clustering.js';
 import { nmfEntry } from './factorization/nmf.js';
+import { svdEntry } from './factorization/svd.js';
 import { svdppEntry } from './factorization/svdpp.js';
 import { slopeOneEntry } from './slope-one/slope-one.js';
 import type { ModelEntry } from './registry.js';
 
 export const BUILTIN_MODELS: readonly ModelEntry[] = [
   normalPredictorEntry,
+  baselineOnlyEntry,
+  svdEntry,
   knnBasicEntry,
   knnWithMeansEntry,
   knnWithZScoreEntry,
