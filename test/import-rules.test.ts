@@ -12,6 +12,7 @@ const LAYER: Record<string, number> = {
   'errors.ts': 0,
   math: 0,
   data: 1,
+  features: 1,
   models: 2,
   testing: 2,
   eval: 3,

@@ -193,3 +193,12 @@ describe('kindred CLI', () => {
     expect(r.err).toMatch(/kindred data fetch ml-100k/);
   });
 });
+
+describe('docs/models.md', () => {
+  it('is the registry rendered (regenerate: npx kindred models --markdown > docs/models.md)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/models.md', import.meta.url), 'utf8');
+    const r = await run('models', '--markdown');
+    expect(doc).toBe(r.out);
+  });
+});

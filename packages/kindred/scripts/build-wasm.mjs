@@ -19,6 +19,11 @@ const KERNELS = [
     out: 'src/models/factorization/sgd-epoch-wasm.ts',
     name: 'SGD_EPOCH_WASM',
   },
+  {
+    wat: 'src/models/factorization/als-cg.wat',
+    out: 'src/models/factorization/als-cg-wasm.ts',
+    name: 'ALS_CG_WASM',
+  },
 ];
 
 async function loadWabt() {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listModels } from 'kindred';
+import { renderModelsMarkdown } from '../models-doc.js';
 import { printJson, table, type Io } from '../output.js';
 
 export function registerModelsCommand(program: Command, io: Io): void {
@@ -7,7 +8,9 @@ export function registerModelsCommand(program: Command, io: Io): void {
     .command('models')
     .description('list the algorithms with their parameters and defaults')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .option('--markdown', 'print the docs/models.md page')
+    .action((opts: { json?: boolean; markdown?: boolean }) => {
+      if (opts.markdown) return void io.stdout.write(renderModelsMarkdown(listModels()));
       const models = listModels().map((m) => ({
         name: m.name,
         task: m.task,

@@ -6,6 +6,8 @@ import { knnWithMeansEntry } from './knn/knn-with-means.js';
 import { knnWithZScoreEntry } from './knn/knn-with-zscore.js';
 import { baselineOnlyEntry } from './baseline/baseline-only.js';
 import { coClusteringEntry } from './co-clustering/co-clustering.js';
+import { alsEntry } from './factorization/als.js';
+import { bprEntry } from './factorization/bpr.js';
 import { nmfEntry } from './factorization/nmf.js';
 import { svdEntry } from './factorization/svd.js';
 import { svdppEntry } from './factorization/svdpp.js';
@@ -24,4 +26,6 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
   nmfEntry,
   slopeOneEntry,
   coClusteringEntry,
+  alsEntry,
+  bprEntry,
 ] as unknown as ModelEntry[];

@@ -1,0 +1,413 @@
+import {
+  InvalidParameterError,
+  ModelFitError,
+  ModelFormatError,
+  NotFittedError,
+  UnknownIdError,
+} from '../../errors.js';
+import type { RawId } from '../../data/id-map.js';
+import type { Interactions } from '../../data/interactions.js';
+import { choleskySolveInPlace, gramPlusDiagonal } from '../../math/linalg-spd.js';
+import { Rng } from '../../math/rng.js';
+import { topK } from '../../math/top-k.js';
+import type { ParamDoc } from '../params.js';
+import type { FitOptions, ModelState, RecommendOptions, Recommendations } from '../recommender.js';
+import type { ModelEntry } from '../registry.js';
+import { alsCgRange, alsCholeskyRange, alsLoss, alsScratch, alsSolveRow, type AlsScratch } from './als-solvers.js';
+import {
+  buildConfidence,
+  userConfidence,
+  type ConfidenceCsr,
+  type ConfidenceScale,
+  type ConfidenceScheme,
+} from './confidence.js';
+import { wasmAlsTrainer } from './als-wasm.js';
+import { FactorModel } from './factor-model.js';
+import { allFinite, rowNorms, similarRowsIndex } from './factor-rows.js';
+
+/** Options of `Als`; see DOCS for each. */
+export type AlsOptions = {
+  factors: number;
+  regularization: number;
+  alpha: number;
+  confidence: ConfidenceScheme;
+  epsilon: number;
+  bm25K1: number;
+  bm25B: number;
+  iterations: number;
+  solver: 'cg' | 'cholesky';
+  cgSteps: number;
+  seed: number;
+};
+
+/** benfred/implicit's AlternatingLeastSquares defaults (factors=100, regularization=0.01, iterations=15, CG 3 steps). */
+const DEFAULTS = {
+  factors: 100,
+  regularization: 0.01,
+  alpha: 1,
+  confidence: 'linear',
+  epsilon: 1,
+  bm25K1: 100,
+  bm25B: 0.8,
+  iterations: 15,
+  solver: 'cg',
+  cgSteps: 3,
+  seed: 0,
+} as const satisfies AlsOptions;
+
+const DOCS: Record<keyof AlsOptions, ParamDoc> = {
+  factors: { description: 'Number of latent factors.', integer: true, min: 1, max: 4096 },
+  regularization: { description: 'L2 regularisation λ of user and item factors (not scaled by counts).', min: 0 },
+  alpha: { description: 'Confidence scale: c = 1 + alpha·f(value).', min: 0 },
+  confidence: {
+    description: 'f(value): linear r, log log(1 + r/epsilon), binary 1, or bm25 (implicit bm25_weight).',
+    choices: ['linear', 'log', 'binary', 'bm25'],
+  },
+  epsilon: { description: 'ε of the log confidence.', min: 1e-12 },
+  bm25K1: { description: 'BM25 k1 of the bm25 confidence.', min: 0 },
+  bm25B: { description: 'BM25 b of the bm25 confidence.', min: 0, max: 1 },
+  iterations: { description: 'ALS sweeps (users then items).', integer: true, min: 0 },
+  solver: { description: 'Per-row solver: conjugate gradient (fast) or exact Cholesky.', choices: ['cg', 'cholesky'] },
+  cgSteps: { description: 'Conjugate-gradient steps per row and sweep (warm-started).', integer: true, min: 1 },
+  seed: { description: 'Seed of the initial factors.', integer: true },
+};
+
+/** One contribution of `explain`: a past item and its share of the score. */
+export interface AlsExplanation {
+  /** The score the exact solve gives (the sum of all contributions). */
+  score: number;
+  /** The user's past items that contributed most, best first. */
+  contributions: Recommendations;
+}
+
+/**
+ * Implicit-feedback ALS (Hu, Koren & Volinsky 2008, "Collaborative Filtering for Implicit Feedback Datasets"), as in
+ * benfred/implicit: every (user, item) pair counts, observed ones with preference p = 1 and confidence
+ * c = 1 + α·f(value), the rest with p = 0 and c = 1; users and items are solved in turn by weighted least squares
+ * using the shared Gram matrix YᵀY. The default solver is implicit's conjugate gradient (3 warm-started steps per
+ * row, Takács et al. 2011); `solver: 'cholesky'` solves each row exactly. Factors start as uniform [0, 0.01) noise
+ * (implicit's CPU init); the score is x_uᵀy_i.
+ *
+ * Note on α: implicit uses the data as the confidence itself (c = α·value), ours is the paper's c = 1 + α·f(value);
+ * on binary data implicit's α = a equals ours α = a − 1.
+ *
+ * @example
+ * const model = new Als({ factors: 64, regularization: 0.05, alpha: 2, seed: 1 }).fit(train);
+ * model.recommend('196', { k: 10 }).ids;
+ * model.explain('196', '50').contributions.ids;          // past items behind the score
+ * model.recommendForInteractions(new Int32Array([0, 5]), new Float32Array([1, 1]), { k: 5 }); // a new user
+ */
+export class Als extends FactorModel<AlsOptions> {
+  readonly name = 'als';
+  readonly task = 'ranking' as const;
+  /** Training confidences by user (signed, see ConfidenceCsr): explain and fold-in of known users. */
+  private confByUser: ConfidenceCsr = {
+    indptr: new Int32Array(1),
+    indices: new Int32Array(0),
+    conf: new Float32Array(0),
+  };
+  private scale: ConfidenceScale | null = null;
+  /** YᵀY + λI of the final item factors, computed on first use. */
+  private gramCache: Float64Array | null = null;
+  private userNormCache: Float64Array | null = null;
+
+  constructor(opts: Partial<AlsOptions> = {}) {
+    super('als', DEFAULTS, DOCS, opts);
+  }
+
+  protected fitModel(data: Interactions, opts: FitOptions): void {
+    const p = this.params;
+    const F = p.factors;
+    const nUsers = data.nUsers,
+      nItems = data.nItems;
+    const { byUser, byItem, scale } = buildConfidence(data, {
+      scheme: p.confidence,
+      alpha: p.alpha,
+      epsilon: p.epsilon,
+      k1: p.bm25K1,
+      b: p.bm25B,
+    });
+    // implicit (CPU): random_state.rand(users, factors) * 0.01, then the items.
+    const rng = new Rng(p.seed);
+    const X = new Float32Array(nUsers * F);
+    const Y = new Float32Array(nItems * F);
+    for (let k = 0; k < X.length; k++) X[k] = rng.next() * 0.01;
+    for (let k = 0; k < Y.length; k++) Y[k] = rng.next() * 0.01;
+    const G = new Float64Array(F * F);
+    const scratch = alsScratch(F);
+    // The WebAssembly SIMD kernel runs the CG sweeps when it can (about 10× the JS loops); Cholesky stays in JS.
+    const wasm =
+      p.solver === 'cg' ? wasmAlsTrainer({ factors: F, byUser, byItem, userFactors: X, itemFactors: Y }) : null;
+    for (let it = 0; it < p.iterations; it++) {
+      const started = performance.now();
+      if (wasm) wasm.iteration(p.regularization, p.cgSteps);
+      else {
+        gramPlusDiagonal(Y, nItems, F, p.regularization, G);
+        this.solveSide(byUser, X, Y, G, 0, nUsers, scratch, it);
+        gramPlusDiagonal(X, nUsers, F, p.regularization, G);
+        this.solveSide(byItem, Y, X, G, 0, nItems, scratch, it);
+      }
+      if (wasm ? !wasm.finite() : !allFinite(X) || !allFinite(Y)) {
+        this.summary = null;
+        throw new ModelFitError(`als: non-finite factors after iteration ${it + 1}; raise regularization`, {
+          iteration: it + 1,
+        });
+      }
+      if (opts.onEpoch) {
+        const seconds = (performance.now() - started) / 1000;
+        wasm?.read();
+        gramPlusDiagonal(Y, nItems, F, 0, G);
+        const loss = alsLoss(byUser, X, Y, G, F, nItems, p.regularization, scratch);
+        opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
+      }
+    }
+    wasm?.read();
+    this.confByUser = byUser;
+    this.scale = scale;
+    this.setFactors({ factors: F, userFactors: X, itemFactors: Y, userBias: null, itemBias: null, offset: 0 });
+    this.gramCache = null;
+    this.userNormCache = null;
+  }
+
+  /** Solves rows [start, end) of one side with the configured solver (the unit a worker would take). */
+  private solveSide(
+    m: ConfidenceCsr,
+    X: Float32Array,
+    Y: Float32Array,
+    G: Float64Array,
+    start: number,
+    end: number,
+    s: AlsScratch,
+    it: number,
+  ): void {
+    const F = this.params.factors;
+    if (this.params.solver === 'cg') {
+      alsCgRange(m, X, Y, G, F, this.params.cgSteps, start, end, s);
+      return;
+    }
+    const bad = alsCholeskyRange(m, X, Y, G, F, start, end, s);
+    if (bad >= 0) {
+      this.summary = null;
+      throw new ModelFitError(`als: row ${bad} is not positive definite at iteration ${it + 1}; raise regularization`, {
+        iteration: it + 1,
+        row: bad,
+      });
+    }
+  }
+
+  /** YᵀY + λI of the item factors. */
+  private gram(): Float64Array {
+    if (!this.gramCache) {
+      const F = this.nFactors;
+      this.gramCache = new Float64Array(F * F);
+      gramPlusDiagonal(this.itemFactors, this.training.nItems, F, this.params.regularization, this.gramCache);
+    }
+    return this.gramCache;
+  }
+
+  private requireScale(): ConfidenceScale {
+    if (!this.scale) throw new NotFittedError(this.name);
+    return this.scale;
+  }
+
+  /**
+   * Fold-in: the user vector that the exact ALS solve gives for someone with these interactions (item indices and
+   * raw values, converted to confidences as at training), with the item factors held fixed (implicit's
+   * `recalculate_user`). Unknown item indices are ignored.
+   *
+   * @example
+   * const x = model.recalculateUser(new Int32Array([3, 17]), new Float32Array([1, 1]));
+   */
+  recalculateUser(items: Int32Array, values: Float32Array): Float32Array {
+    if (items.length !== values.length)
+      throw new InvalidParameterError(`als: ${items.length} items but ${values.length} values`);
+    const { nItems } = this.training;
+    const keep: number[] = [];
+    for (let k = 0; k < items.length; k++) if (items[k] >= 0 && items[k] < nItems) keep.push(k);
+    const { indices, conf } = userConfidence(
+      this.requireScale(),
+      Int32Array.from(keep, (k) => items[k]),
+      Float32Array.from(keep, (k) => values[k]),
+    );
+    return this.solveUser(indices, conf, 0, indices.length).x;
+  }
+
+  private solveUser(
+    indices: Int32Array,
+    conf: Float32Array,
+    k0: number,
+    k1: number,
+  ): { x: Float32Array; s: AlsScratch } {
+    const F = this.nFactors;
+    const s = alsScratch(F);
+    const out = new Float64Array(F);
+    if (!alsSolveRow(indices, conf, k0, k1, this.itemFactors, this.gram(), F, s, out))
+      throw new ModelFitError('als: the user system is not positive definite; raise regularization');
+    return { x: Float32Array.from(out), s };
+  }
+
+  /**
+   * Top-k items for a user known only by these interactions (fold-in with `recalculateUser`, then one pass over the
+   * item factors). With `excludeSeen` (default) the given items are left out.
+   *
+   * @example
+   * model.recommendForInteractions(new Int32Array([3, 17]), new Float32Array([1, 1]), { k: 5 }).ids;
+   */
+  recommendForInteractions(items: Int32Array, values: Float32Array, opts: RecommendOptions = {}): Recommendations {
+    const s = this.training;
+    const x = this.recalculateUser(items, values);
+    const F = this.nFactors,
+      Y = this.itemFactors;
+    const scores = new Float32Array(s.nItems);
+    for (let i = 0; i < s.nItems; i++) {
+      if (s.itemCounts[i] === 0) {
+        scores[i] = -Infinity;
+        continue;
+      }
+      let d = 0;
+      for (let a = 0, o = i * F; a < F; a++) d += x[a] * Y[o + a];
+      scores[i] = d;
+    }
+    const seen = new Uint8Array(s.nItems);
+    if (opts.excludeSeen ?? true) for (const i of items) if (i >= 0 && i < s.nItems) seen[i] = 1;
+    const filter = opts.filter;
+    const r = topK(scores, opts.k ?? 10, (i) => seen[i] === 1 || (filter ? !filter(i) : false), opts.candidates);
+    return { ids: Array.from(r.indices, (i) => s.itemIds.id(i)), indices: r.indices, scores: r.scores };
+  }
+
+  /**
+   * Why `item` is recommended to `user` (Hu et al. 2008, §5; implicit's `explain`): with W_u = (YᵀC_uY + λI)⁻¹, the
+   * exact score is Σ_j c_uj·(y_iᵀW_u y_j) over the user's past items j; returns the total and the `k` items with the
+   * largest terms.
+   *
+   * @example
+   * const { score, contributions } = model.explain('196', '50', 5);
+   */
+  explain(user: RawId, item: RawId, k = 10): AlsExplanation {
+    const s = this.training;
+    const u = s.userIds.get(user);
+    const i = s.itemIds.get(item);
+    if (u < 0 || u >= s.nUsers) throw new UnknownIdError('user', user);
+    if (i < 0 || i >= s.nItems) throw new UnknownIdError('item', item);
+    return this.explainIndex(u, i, k);
+  }
+
+  /** `explain` on indices. */
+  explainIndex(u: number, i: number, k = 10): AlsExplanation {
+    const s = this.training;
+    const { indptr, indices, conf } = this.confByUser;
+    const k0 = indptr[u],
+      k1 = indptr[u + 1];
+    const F = this.nFactors,
+      Y = this.itemFactors;
+    const { s: scratch } = this.solveUser(indices, conf, k0, k1);
+    // weighted = W_u y_i, with the Cholesky factor of W_u⁻¹ left in scratch.a by the solve.
+    const weighted = scratch.r;
+    for (let a = 0; a < F; a++) weighted[a] = Y[i * F + a];
+    choleskySolveInPlace(scratch.a, F, weighted);
+    const n = k1 - k0;
+    const terms = new Float32Array(n);
+    let total = 0;
+    for (let q = 0; q < n; q++) {
+      const c = conf[k0 + q];
+      if (c <= 0) {
+        terms[q] = -Infinity;
+        continue;
+      }
+      const yo = indices[k0 + q] * F;
+      let d = 0;
+      for (let a = 0; a < F; a++) d += weighted[a] * Y[yo + a];
+      terms[q] = c * d;
+      total += c * d;
+    }
+    const top = topK(terms, k);
+    const idx = Int32Array.from(top.indices, (q) => indices[k0 + q]);
+    return {
+      score: total,
+      contributions: { ids: Array.from(idx, (j) => s.itemIds.id(j)), indices: idx, scores: top.scores },
+    };
+  }
+
+  /**
+   * Users most similar to `user`: cosine of the user factor vectors.
+   *
+   * @example
+   * model.similarUsers('196', 5).ids;
+   */
+  similarUsers(user: RawId, k = 10): Recommendations {
+    const s = this.training;
+    const u = s.userIds.get(user);
+    if (u < 0 || u >= s.nUsers) throw new UnknownIdError('user', user);
+    this.userNormCache ??= rowNorms(this.userFactors, this.nFactors);
+    const r = similarRowsIndex(this.userFactors, this.nFactors, this.userNormCache, u, k);
+    return { ids: Array.from(r.indices, (v) => s.userIds.id(v)), indices: r.indices, scores: r.scores };
+  }
+
+  protected override saveState(): ModelState {
+    const base = super.saveState();
+    const sc = this.requireScale();
+    return {
+      meta: {
+        ...base.meta,
+        confidence: {
+          scheme: sc.scheme,
+          alpha: sc.alpha,
+          epsilon: sc.epsilon,
+          k1: sc.k1,
+          b: sc.b,
+          avgLength: sc.avgLength,
+        },
+      },
+      arrays: {
+        ...base.arrays,
+        confIndptr: this.confByUser.indptr,
+        confIndices: this.confByUser.indices,
+        conf: this.confByUser.conf,
+        idf: sc.idf,
+      },
+    };
+  }
+
+  protected override loadState(state: ModelState): void {
+    super.loadState(state);
+    const { arrays, meta } = state;
+    const c = meta.confidence as Record<string, unknown> | undefined;
+    const indptr = arrays.confIndptr,
+      indices = arrays.confIndices,
+      conf = arrays.conf,
+      idf = arrays.idf;
+    if (
+      !c ||
+      !(indptr instanceof Int32Array) ||
+      !(indices instanceof Int32Array) ||
+      !(conf instanceof Float32Array) ||
+      !(idf instanceof Float32Array) ||
+      indptr.length !== this.training.nUsers + 1 ||
+      indices.length !== conf.length ||
+      indptr[indptr.length - 1] !== indices.length
+    )
+      throw new ModelFormatError('als: saved state lacks consistent confidences');
+    this.confByUser = { indptr, indices, conf };
+    this.scale = {
+      scheme: c.scheme as ConfidenceScheme,
+      alpha: Number(c.alpha),
+      epsilon: Number(c.epsilon),
+      k1: Number(c.k1),
+      b: Number(c.b),
+      avgLength: Number(c.avgLength),
+      idf,
+    };
+    this.gramCache = null;
+    this.userNormCache = null;
+  }
+}
+
+export const alsEntry: ModelEntry<AlsOptions> = {
+  name: 'als',
+  description:
+    'Implicit-feedback ALS (Hu, Koren & Volinsky 2008; benfred/implicit): confidence-weighted least squares, CG or Cholesky.',
+  task: 'ranking',
+  defaults: DEFAULTS,
+  docs: DOCS,
+  create: (p) => new Als(p),
+};
