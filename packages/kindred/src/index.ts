@@ -119,3 +119,34 @@ export { FeatureMatrix } from './data/features.js';
 export { Als, alsEntry, type AlsOptions, type AlsExplanation } from './models/factorization/als.js';
 export { Bpr, bprEntry, type BprOptions } from './models/factorization/bpr.js';
 export type { ConfidenceScheme } from './models/factorization/confidence.js';
+export { tokenize, type TokenizerOptions } from './features/tokenize.js';
+export { ENGLISH_STOP_WORDS } from './features/stop-words.js';
+export { Tfidf, type TfidfOptions, type SparseVector } from './features/tfidf.js';
+export { binLabel, binOf, decadeBins, type Bins } from './features/bins.js';
+export {
+  FeatureBuilder,
+  type BlockOptions,
+  type CategoryValue,
+  type FeatureBlockInfo,
+  type FeatureGetter,
+} from './features/feature-builder.js';
+export {
+  MOVIELENS_AGE_BANDS,
+  movieLensItemFeatures,
+  movieLensUserFeatures,
+  type MovieLensItemFeatureOptions,
+} from './features/movielens-features.js';
+export {
+  ContentRecommender,
+  usesItemFeatures,
+  type ContentExplanation,
+  type ContentWeighting,
+  type ExplainOptions,
+  type ExplainedFeature,
+  type ExplainedItem,
+  type ItemFeatureConsumer,
+} from './models/content/content-base.js';
+export { ContentKnn, contentKnnEntry, type ContentKnnOptions } from './models/content/content-knn.js';
+export { Profile, profileEntry, type ProfileOptions } from './models/content/profile.js';
+export { coldItems, type ColdItemSplit, type ColdItemsOptions } from './data/cold-items.js';
+export { coldUsers, type ColdUserSplit, type ColdUsersOptions } from './data/cold-users.js';

@@ -50,6 +50,12 @@ export interface EvaluateRankingOptions {
   keepPerUser?: boolean;
   /** Keep the recommendation lists (default false). */
   keepLists?: boolean;
+  /**
+   * Rank only these item indices (e.g. the held-out items of `coldItems`). Test items outside them are not relevant
+   * (a user left with none counts in `skipped.noRelevant`), AUC compares candidates only, and the default catalogue
+   * of coverage and Gini is the candidates.
+   */
+  candidates?: Int32Array;
 }
 
 /** Result of a top-k evaluation on one split. */
@@ -113,7 +119,11 @@ export function evaluateRanking(
   const relItems = new Int32Array(maxRow);
   const relGrades = new Float64Array(maxRow);
   const scoreBuf = needsScores ? new Float32Array(s.nItems) : null;
-  const seenBuf = needsScores && excludeSeen ? new Uint8Array(s.nItems) : null;
+  const candidates = opts.candidates ?? null;
+  // outside[i] = 1 for items that are not candidates: never relevant, never compared by AUC.
+  const outside = candidates ? candidateComplement(candidates, Math.max(s.nItems, test.nItems)) : null;
+  const seenBuf =
+    needsScores && (excludeSeen || outside) ? (outside ? outside.slice(0, s.nItems) : new Uint8Array(s.nItems)) : null;
 
   const sums = new Float64Array(ranking.length);
   const perUserValues: number[][] = ranking.map(() => []);
@@ -126,7 +136,7 @@ export function evaluateRanking(
     const start = csr.indptr[u],
       end = csr.indptr[u + 1];
     if (start === end) continue;
-    const nRel = collectRelevant(csr.indices, csr.values, start, end, threshold, relItems, relGrades);
+    const nRel = collectRelevant(csr.indices, csr.values, start, end, threshold, outside, relItems, relGrades);
     if (nRel === 0) {
       noRelevant++;
       continue;
@@ -137,10 +147,14 @@ export function evaluateRanking(
       continue;
     }
     const rel: Relevance = { items: relItems.subarray(0, nRel), grades: relGrades.subarray(0, nRel) };
-    const rec = model.recommendIndex(u < s.nUsers ? u : -1, { k: listK, excludeSeen });
+    const rec = model.recommendIndex(u < s.nUsers ? u : -1, {
+      k: listK,
+      excludeSeen,
+      candidates: candidates ?? undefined,
+    });
     let full: { scores: Float32Array; exclude: Uint8Array | null } | undefined;
     if (scoreBuf) {
-      fullScores(model, u, scoreBuf, seenBuf);
+      fullScores(model, u, scoreBuf, excludeSeen ? seenBuf : null);
       full = { scores: scoreBuf, exclude: seenBuf };
     }
     for (let m = 0; m < ranking.length; m++) {
@@ -148,8 +162,9 @@ export function evaluateRanking(
       sums[m] += v;
       if (keepPerUser) perUserValues[m].push(v);
     }
-    if (seenBuf && u < s.nUsers)
-      for (let p = s.seenIndptr[u]; p < s.seenIndptr[u + 1]; p++) seenBuf[s.seenIndices[p]] = 0;
+    if (seenBuf && excludeSeen && u < s.nUsers)
+      for (let p = s.seenIndptr[u]; p < s.seenIndptr[u + 1]; p++)
+        seenBuf[s.seenIndices[p]] = outside ? outside[s.seenIndices[p]] : 0;
     evaluatedUsers.push(u);
     lists.push(rec.indices);
   }
@@ -186,6 +201,7 @@ function collectRelevant(
   start: number,
   end: number,
   threshold: number | undefined,
+  outside: Uint8Array | null,
   items: Int32Array,
   grades: Float64Array,
 ): number {
@@ -194,6 +210,7 @@ function collectRelevant(
     const v = values[p];
     if (threshold !== undefined && !(v >= threshold)) continue;
     const i = indices[p];
+    if (outside !== null && outside[i] === 1) continue;
     if (n > 0 && items[n - 1] === i) {
       if (v > grades[n - 1]) grades[n - 1] = v;
     } else {
@@ -226,11 +243,28 @@ function beyondContext(train: Interactions, opts: EvaluateRankingOptions, beyond
   for (let u = 0; u < userCounts.length; u++) if (userCounts[u] > 0) users++;
   const needsDistance = beyond.some((m) => m.base === 'diversity');
   return {
-    catalogSize: opts.catalogSize ?? Math.max(catalog, 1),
+    catalogSize:
+      opts.catalogSize ?? (opts.candidates ? Math.max(distinctCount(opts.candidates), 1) : Math.max(catalog, 1)),
     itemPopularity: distinctUsersPerItem(train),
     nUsers: Math.max(users, 1),
     distance: opts.distance ?? (needsDistance ? incidenceCosineDistance(train) : undefined),
   };
+}
+
+/** 1 for every index in 0..n-1 that is not among `candidates`. */
+function candidateComplement(candidates: Int32Array, n: number): Uint8Array {
+  const out = new Uint8Array(n).fill(1);
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c];
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new InvalidParameterError(`evaluateRanking: candidate ${i} is not an item index in 0..${n - 1}`);
+    out[i] = 0;
+  }
+  return out;
+}
+
+function distinctCount(a: Int32Array): number {
+  return new Set(a).size;
 }
 
 /** Training users per item, counting a user once even if the data holds duplicate rows. */

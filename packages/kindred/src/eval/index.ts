@@ -70,3 +70,9 @@ export {
   type SearchOptions,
   type SearchResult,
 } from './search.js';
+export {
+  DEFAULT_COLD_START_METRICS,
+  evaluateColdItems,
+  evaluateColdUsers,
+  type ColdStartEvaluation,
+} from './cold-start.js';

@@ -6,6 +6,8 @@ import { knnWithMeansEntry } from './knn/knn-with-means.js';
 import { knnWithZScoreEntry } from './knn/knn-with-zscore.js';
 import { baselineOnlyEntry } from './baseline/baseline-only.js';
 import { coClusteringEntry } from './co-clustering/co-clustering.js';
+import { contentKnnEntry } from './content/content-knn.js';
+import { profileEntry } from './content/profile.js';
 import { alsEntry } from './factorization/als.js';
 import { bprEntry } from './factorization/bpr.js';
 import { nmfEntry } from './factorization/nmf.js';
@@ -28,4 +30,6 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
   coClusteringEntry,
   alsEntry,
   bprEntry,
+  contentKnnEntry,
+  profileEntry,
 ] as unknown as ModelEntry[];
