@@ -24,6 +24,7 @@ const KERNELS = [
     out: 'src/models/factorization/als-cg-wasm.ts',
     name: 'ALS_CG_WASM',
   },
+  { wat: 'src/math/dot4x4.wat', out: 'src/math/dot4x4-wasm.ts', name: 'DOT4X4_WASM' },
 ];
 
 async function loadWabt() {

@@ -150,3 +150,26 @@ export { ContentKnn, contentKnnEntry, type ContentKnnOptions } from './models/co
 export { Profile, profileEntry, type ProfileOptions } from './models/content/profile.js';
 export { coldItems, type ColdItemSplit, type ColdItemsOptions } from './data/cold-items.js';
 export { coldUsers, type ColdUserSplit, type ColdUsersOptions } from './data/cold-users.js';
+export { Popular, popularEntry, itemPopularity, type PopularOptions } from './models/baseline/popular.js';
+export { ItemKnn, itemKnnEntry, type ItemKnnOptions } from './models/knn/item-knn.js';
+export { UserKnn, userKnnEntry, type UserKnnOptions } from './models/knn/user-knn.js';
+export { KnnRankingBase, KNN_RANKING_DOCS, type KnnRankingOptions } from './models/knn/knn-ranking-base.js';
+export {
+  WEIGHTINGS,
+  weightRows,
+  idf,
+  tfidfWeights,
+  bm25Weights,
+  type WeightingName,
+  type WeightedRows,
+  type SparseRows,
+} from './models/knn/weighting.js';
+export {
+  allPairsTopK,
+  type NeighbourLists,
+  type AllPairsOptions,
+  type WeightedCsr,
+} from './models/knn/all-pairs-top-k.js';
+export { Ease, easeEntry, type EaseOptions } from './models/linear/ease.js';
+export { dot, axpy, matMul, dot4x4 } from './math/dense.js';
+export { choleskyInPlace, choleskySolve, spdInverse, spdInverseInPlace } from './math/cholesky.js';

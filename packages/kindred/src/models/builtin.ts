@@ -8,6 +8,10 @@ import { baselineOnlyEntry } from './baseline/baseline-only.js';
 import { coClusteringEntry } from './co-clustering/co-clustering.js';
 import { contentKnnEntry } from './content/content-knn.js';
 import { profileEntry } from './content/profile.js';
+import { popularEntry } from './baseline/popular.js';
+import { itemKnnEntry } from './knn/item-knn.js';
+import { userKnnEntry } from './knn/user-knn.js';
+import { easeEntry } from './linear/ease.js';
 import { alsEntry } from './factorization/als.js';
 import { bprEntry } from './factorization/bpr.js';
 import { nmfEntry } from './factorization/nmf.js';
@@ -28,6 +32,10 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
   nmfEntry,
   slopeOneEntry,
   coClusteringEntry,
+  popularEntry,
+  itemKnnEntry,
+  userKnnEntry,
+  easeEntry,
   alsEntry,
   bprEntry,
   contentKnnEntry,
