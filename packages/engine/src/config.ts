@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * One validated configuration schema for the engine. Precedence (convention 11): defaults < config file <
+ * environment (`KINDRED_*`) < command-line flags. A bad value fails at start naming the field.
+ */
+const FeedbackType = Type.Object(
+  {
+    /** Multiplies the event's value (or 1) into the training weight; negative weights are dislikes. */
+    weight: Type.Number(),
+    /** Use the event's `value` (e.g. a star rating) instead of 1. */
+    useValue: Type.Optional(Type.Boolean()),
+    /** Only marks the item as seen (excluded from recommendations), no training signal. */
+    seenOnly: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        /** Largest accepted request body in bytes. */
+        bodyLimit: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+        /** Requests per key (or IP) per window; 0 disables rate limiting. */
+        rateLimit: Type.Integer({ minimum: 0, default: 0 }),
+        rateLimitWindowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+        logLevel: Type.Union(
+          [
+            Type.Literal('fatal'),
+            Type.Literal('error'),
+            Type.Literal('warn'),
+            Type.Literal('info'),
+            Type.Literal('debug'),
+            Type.Literal('silent'),
+          ],
+          { default: 'info' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Directory of the embedded store (SQLite database, saved models). */
+    dataDir: Type.String({ default: './kindred-data' }),
+    auth: Type.Object(
+      {
+        readKey: Type.Optional(Type.String({ minLength: 8 })),
+        writeKey: Type.Optional(Type.String({ minLength: 8 })),
+        adminKey: Type.Optional(Type.String({ minLength: 8 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    feedback: Type.Object(
+      {
+        types: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }), FeedbackType, {
+          default: {
+            click: { weight: 1 },
+            like: { weight: 2 },
+            purchase: { weight: 3 },
+            rating: { weight: 1, useValue: true },
+            dislike: { weight: -1 },
+            read: { weight: 0, seenOnly: true },
+          },
+        }),
+        /** Create unknown users/items on feedback instead of rejecting the event. */
+        autoCreateUsers: Type.Boolean({ default: true }),
+        autoCreateItems: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    training: Type.Object(
+      {
+        algorithm: Type.String({ default: 'als' }),
+        params: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()]), {
+          default: { factors: 64, iterations: 15, regularization: 0.05 },
+        }),
+        /** Retrain at most this often (seconds); 0 = only on demand or by event count. */
+        fitPeriodSeconds: Type.Integer({ minimum: 0, default: 3600 }),
+        /** Retrain after this many new events (0 = off). */
+        fitAfterEvents: Type.Integer({ minimum: 0, default: 10_000 }),
+        /** Share of each user's latest events held out to compare model versions. */
+        holdoutRatio: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.1 }),
+        /** A new version replaces the active one unless its holdout NDCG@10 is worse by more than this. */
+        maxRegression: Type.Number({ minimum: 0, default: 0.01 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    serving: Type.Object(
+      {
+        defaultN: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        maxN: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
+        /** Precomputed/recently served lists kept per user (LRU). */
+        cacheSize: Type.Integer({ minimum: 0, default: 100_000 }),
+        cacheTtlSeconds: Type.Integer({ minimum: 0, default: 600 }),
+        /** MMR trade-off between relevance (1) and diversity (0). */
+        diversityLambda: Type.Number({ minimum: 0, maximum: 1, default: 0.8 }),
+        /** Half-life of the freshness boost in days (0 = off). */
+        freshnessHalfLifeDays: Type.Number({ minimum: 0, default: 0 }),
+        /** Categories to serve new users from (empty = all). */
+        coldStartCategories: Type.Array(Type.String(), { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type EngineConfig = Static<typeof ConfigSchema>;
+
+/** A configuration problem, naming the field (e.g. `training.holdoutRatio`). */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment variables the engine reads, and the config field each sets. */
+export const ENV_FIELDS: Record<string, string> = {
+  KINDRED_HOST: 'server.host',
+  KINDRED_PORT: 'server.port',
+  KINDRED_STORE_DIR: 'dataDir',
+  KINDRED_READ_KEY: 'auth.readKey',
+  KINDRED_WRITE_KEY: 'auth.writeKey',
+  KINDRED_ADMIN_KEY: 'auth.adminKey',
+  KINDRED_ALGORITHM: 'training.algorithm',
+  KINDRED_LOG_LEVEL: 'server.logLevel',
+};
+
+/**
+ * Loads and validates the configuration.
+ *
+ * @example
+ * const config = loadConfig({ file: 'kindred.json', env: process.env, overrides: { 'server.port': 9000 } });
+ */
+export function loadConfig(
+  opts: {
+    file?: string;
+    env?: Record<string, string | undefined>;
+    overrides?: Record<string, unknown>;
+    base?: unknown;
+  } = {},
+): EngineConfig {
+  let raw: Record<string, unknown> = structuredClone((opts.base as Record<string, unknown>) ?? {});
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${opts.file}: ${(e as Error).message}`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`config file ${opts.file} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new ConfigError(`config file ${opts.file} must hold a JSON object`);
+  }
+  for (const [name, field] of Object.entries(ENV_FIELDS)) {
+    const v = opts.env?.[name];
+    if (v !== undefined && v !== '') setPath(raw, field, coerce(v));
+  }
+  for (const [field, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(raw, field, v);
+  return validateConfig(raw);
+}
+
+/** Applies defaults and validates; throws ConfigError naming the first bad field. */
+export function validateConfig(raw: unknown): EngineConfig {
+  const given = structuredClone(raw ?? {}) as { feedback?: { types?: unknown } };
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(given)) as EngineConfig;
+  // Value.Default merges default record entries into a given record; configured feedback types replace the defaults.
+  if (given.feedback?.types !== undefined && withDefaults.feedback)
+    (withDefaults.feedback as { types: unknown }).types = given.feedback.types;
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first) {
+    const field = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
+    throw new ConfigError(`invalid config: ${field}: ${first.message}`, field);
+  }
+  return withDefaults as EngineConfig;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}
+
+function coerce(v: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (v === 'true' || v === 'false') return v === 'true';
+  return v;
+}

@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EngineConfig } from './config.js';
+import { KeyRing } from './api/auth.js';
+import { EngineMetrics } from './api/metrics.js';
+import type { Storage } from './storage/port.js';
+import { SqliteStorage } from './storage/sqlite.js';
+import { ServingService } from './serving/service.js';
+import { TrainingManager } from './jobs/training-manager.js';
+
+/**
+ * One running engine: configuration, store, metrics, the serving state (catalogue + active model + pipeline) and the
+ * training manager. The HTTP layer (server.ts) is a thin shell over it, so tests and embedders can drive it directly.
+ *
+ * @example
+ * const engine = await Engine.open(loadConfig({ overrides: { dataDir: './data' } }));
+ * const app = await buildServer(engine);
+ * await app.listen({ port: 8080 });
+ */
+export class Engine {
+  readonly keys: KeyRing;
+  readonly metrics = new EngineMetrics();
+  readonly serving: ServingService;
+  readonly training: TrainingManager;
+
+  private constructor(
+    readonly config: EngineConfig,
+    readonly storage: Storage,
+  ) {
+    this.keys = new KeyRing(config.auth);
+    this.serving = new ServingService(this);
+    this.training = new TrainingManager(this);
+  }
+
+  /** Opens the embedded store under `config.dataDir` (created if missing) and loads the active model, if any. */
+  static async open(config: EngineConfig, storage?: Storage): Promise<Engine> {
+    let store = storage;
+    if (!store) {
+      const dir = resolve(config.dataDir);
+      mkdirSync(dir, { recursive: true });
+      store = SqliteStorage.open(join(dir, 'kindred.db'));
+    }
+    const engine = new Engine(config, store);
+    await engine.serving.reload();
+    return engine;
+  }
+
+  /** Starts background work (the training schedule). */
+  start(): void {
+    this.training.start();
+  }
+
+  async close(): Promise<void> {
+    await this.training.stop();
+    await this.storage.close();
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The Kindred engine: a self-hosted recommendation server.
+ *
+ * @example
+ * import { Engine, loadConfig, startServer } from '@kindred/engine';
+ * const engine = await Engine.open(loadConfig({ env: process.env }));
+ * const { url } = await startServer(engine); // http://127.0.0.1:8080
+ */
+export { ConfigError, ConfigSchema, ENV_FIELDS, loadConfig, validateConfig, type EngineConfig } from './config.js';
+export { Engine } from './engine.js';
+export { buildServer, startServer, type App } from './server.js';
+export { API_ERROR_CODES, ApiError, type ApiErrorCode } from './api/errors.js';
+export type { FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from './storage/port.js';
+export { SqliteStorage, type SqliteOpenOptions, type SqliteSynchronous } from './storage/sqlite.js';
+export { InvalidCursorError, UnknownReferenceError } from './storage/errors.js';

@@ -1,0 +1,96 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import { installErrorHandler } from './api/errors.js';
+import { schemaErrorFormatter } from './api/schemas.js';
+import { healthRoutes } from './api/routes/health.js';
+import { catalogRoutes } from './api/routes/catalog.js';
+import { feedbackRoutes } from './api/routes/feedback.js';
+import { recommendRoutes } from './api/routes/recommend.js';
+import { adminRoutes } from './api/routes/admin.js';
+import type { Engine } from './engine.js';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('fastify').FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/**
+ * Builds the HTTP API over an engine: JSON Schema validation on every route (unknown fields rejected), one error
+ * handler, API-key roles, optional per-key rate limits, Prometheus metrics, OpenAPI at /openapi.json and Swagger UI
+ * at /docs.
+ */
+export async function buildServer(engine: Engine, opts: { logger?: boolean } = {}): Promise<App> {
+  const { server } = engine.config;
+  const app = Fastify({
+    logger: opts.logger === false || server.logLevel === 'silent' ? false : { level: server.logLevel },
+    bodyLimit: server.bodyLimit,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  installValidators(app);
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kindred engine', version: '0.1.0', description: 'Self-hosted recommendation server' },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'X-API-Key', in: 'header' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (server.rateLimit > 0) {
+    await app.register(rateLimit, {
+      max: server.rateLimit,
+      timeWindow: server.rateLimitWindowMs,
+      keyGenerator: (req) => (req.headers['x-api-key'] as string | undefined) ?? req.ip,
+    });
+  }
+
+  // Latency histogram by route pattern (not by raw URL, which would explode label cardinality).
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    engine.metrics.httpDuration.labels(req.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+  });
+
+  await app.register(async (scope) => healthRoutes(scope as App, engine));
+  await app.register(async (scope) => catalogRoutes(scope as App, engine));
+  await app.register(async (scope) => feedbackRoutes(scope as App, engine));
+  await app.register(async (scope) => recommendRoutes(scope as App, engine));
+  await app.register(async (scope) => adminRoutes(scope as App, engine));
+  return app;
+}
+
+/**
+ * Bodies are validated strictly (unknown fields rejected, no type coercion: "5" is not 5); query strings and path
+ * parameters are text by nature, so they are coerced to the schema's types ("?n=5" → 5). One Ajv per part.
+ */
+export function installValidators(app: App): void {
+  const strict = new Ajv({ removeAdditional: false, coerceTypes: false, allErrors: false, useDefaults: true });
+  const lenient = new Ajv({ removeAdditional: false, coerceTypes: true, allErrors: false, useDefaults: true });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strict.compile(schema) : lenient.compile(schema),
+  );
+  app.setSchemaErrorFormatter(schemaErrorFormatter);
+}
+
+/**
+ * Starts an engine and its HTTP server. With no API key configured, the server binds to 127.0.0.1 only, whatever
+ * `server.host` says, and logs why.
+ */
+export async function startServer(engine: Engine): Promise<{ app: App; url: string }> {
+  const app = await buildServer(engine);
+  let host = engine.config.server.host;
+  if (!engine.keys.enabled && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    app.log.warn(`no API keys configured: binding to 127.0.0.1 instead of ${host}; set KINDRED_*_KEY to expose it`);
+    host = '127.0.0.1';
+  }
+  const url = await app.listen({ host, port: engine.config.server.port });
+  engine.start();
+  return { app, url };
+}

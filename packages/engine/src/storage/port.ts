@@ -1,0 +1,97 @@
+/**
+ * The storage port: what the engine needs from a store. The embedded default is SQLite (storage/sqlite.ts);
+ * Postgres and Redis adapters implement the same interface. Every method is async so that networked stores fit;
+ * every write is atomic (all rows or none), so a failed request never leaves half its data behind.
+ */
+
+/** A catalogue item. Timestamps are epoch milliseconds. */
+export interface ItemRecord {
+  id: string;
+  categories: string[];
+  labels: Record<string, string>;
+  text?: string;
+  /** When the item was published (drives "latest" and freshness); defaults to creation time. */
+  timestamp: number;
+  hidden: boolean;
+  updatedAt: number;
+}
+
+export interface UserRecord {
+  id: string;
+  labels: Record<string, string>;
+  updatedAt: number;
+}
+
+/** One feedback event. `seq` is assigned by the store, increasing in insertion order. */
+export interface FeedbackRecord {
+  seq?: number;
+  userId: string;
+  itemId: string;
+  type: string;
+  value: number;
+  timestamp: number;
+}
+
+/** A trained model version kept by the store. */
+export interface ModelRecord {
+  version: number;
+  algorithm: string;
+  params: Record<string, unknown>;
+  createdAt: number;
+  /** Offline metrics on the holdout (e.g. {"ndcg@10": 0.31}). */
+  metrics: Record<string, number>;
+  /** Feedback rows (max seq) the model was trained on. */
+  trainedThroughSeq: number;
+  fitSeconds: number;
+  active: boolean;
+  sizeBytes: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Cursor for the next page, or null at the end. */
+  next: string | null;
+}
+
+export interface Storage {
+  /** Inserts or replaces items by id; returns how many were written. */
+  upsertItems(items: ItemRecord[]): Promise<number>;
+  getItem(id: string): Promise<ItemRecord | null>;
+  /** Applies a partial update; null when the item does not exist. */
+  patchItem(id: string, patch: Partial<Omit<ItemRecord, 'id'>>): Promise<ItemRecord | null>;
+  /** Deletes the item and its feedback; false when it did not exist. */
+  deleteItem(id: string): Promise<boolean>;
+  listItems(cursor: string | null, n: number): Promise<Page<ItemRecord>>;
+  /** Every item (for building the serving catalogue). */
+  allItems(): Promise<ItemRecord[]>;
+
+  upsertUsers(users: UserRecord[]): Promise<number>;
+  getUser(id: string): Promise<UserRecord | null>;
+  patchUser(id: string, patch: Partial<Omit<UserRecord, 'id'>>): Promise<UserRecord | null>;
+  /** Deletes the user and all their feedback; false when they did not exist. */
+  deleteUser(id: string): Promise<boolean>;
+  listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>>;
+
+  /**
+   * Stores feedback atomically. Unknown users are created when `createUsers`; unknown items when `createItems`
+   * (else the whole batch is rejected by the caller before this point). Returns the rows with their `seq`.
+   */
+  insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number>;
+  /** A user's feedback, newest first. */
+  userFeedback(userId: string, limit?: number): Promise<FeedbackRecord[]>;
+  /** Feedback with seq > afterSeq in seq order, at most `limit` rows (training reads it in batches). */
+  scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]>;
+  feedbackCount(): Promise<number>;
+  /** Highest seq stored (0 when empty). */
+  lastSeq(): Promise<number>;
+
+  /** Saves a model version's bytes and metadata; returns the record with its new version number. */
+  saveModel(meta: Omit<ModelRecord, 'version' | 'active' | 'sizeBytes'>, bytes: Uint8Array): Promise<ModelRecord>;
+  listModels(): Promise<ModelRecord[]>;
+  modelBytes(version: number): Promise<Uint8Array | null>;
+  /** Marks one version active (and every other inactive), atomically. */
+  activateModel(version: number): Promise<boolean>;
+  activeModel(): Promise<ModelRecord | null>;
+
+  close(): Promise<void>;
+}
