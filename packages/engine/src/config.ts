@@ -173,11 +173,17 @@ export function loadConfig(
 
 /** Applies defaults and validates; throws ConfigError naming the first bad field. */
 export function validateConfig(raw: unknown): EngineConfig {
-  const given = structuredClone(raw ?? {}) as { feedback?: { types?: unknown } };
+  const given = structuredClone(raw ?? {}) as {
+    feedback?: { types?: unknown };
+    training?: { params?: unknown };
+  };
   const withDefaults = Value.Default(ConfigSchema, structuredClone(given)) as EngineConfig;
-  // Value.Default merges default record entries into a given record; configured feedback types replace the defaults.
+  // Value.Default merges default record entries into a given record; a configured record replaces the default one
+  // (otherwise `training.params: {epochs: 3}` for svd would inherit ALS's `iterations`).
   if (given.feedback?.types !== undefined && withDefaults.feedback)
     (withDefaults.feedback as { types: unknown }).types = given.feedback.types;
+  if (given.training?.params !== undefined && withDefaults.training)
+    (withDefaults.training as { params: unknown }).params = given.training.params;
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';

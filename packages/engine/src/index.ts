@@ -13,3 +13,4 @@ export { API_ERROR_CODES, ApiError, type ApiErrorCode } from './api/errors.js';
 export type { FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from './storage/port.js';
 export { SqliteStorage, type SqliteOpenOptions, type SqliteSynchronous } from './storage/sqlite.js';
 export { InvalidCursorError, UnknownReferenceError } from './storage/errors.js';
+export { TrainingManager, type TrainOutcome, type TrainingLogger, type TrainingHost } from './jobs/training-manager.js';

@@ -1,0 +1,139 @@
+// Test helper (not shipped): an in-memory Storage so the training tests do not depend on the SQLite adapter.
+import type { FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from '../storage/port.js';
+
+/**
+ * A minimal in-memory implementation of the Storage port, faithful where training relies on it: feedback `seq` is
+ * increasing in insertion order, `scanFeedback` pages by seq, model versions are numbered 1, 2, ... and exactly one
+ * is active.
+ *
+ * @example
+ * const store = new MemoryStorage();
+ * await store.insertFeedback([{ userId: 'u', itemId: 'i', type: 'click', value: 1, timestamp: 0 }], { createUsers: true, createItems: true });
+ */
+export class MemoryStorage implements Storage {
+  readonly items = new Map<string, ItemRecord>();
+  readonly users = new Map<string, UserRecord>();
+  feedback: FeedbackRecord[] = [];
+  readonly models: { record: ModelRecord; bytes: Uint8Array }[] = [];
+  private seq = 0;
+  /** Milliseconds each scanFeedback call sleeps (to simulate a slow store). */
+  scanDelayMs = 0;
+
+  async upsertItems(items: ItemRecord[]): Promise<number> {
+    for (const it of items) this.items.set(it.id, structuredClone(it));
+    return items.length;
+  }
+  async getItem(id: string): Promise<ItemRecord | null> {
+    return this.items.get(id) ?? null;
+  }
+  async patchItem(id: string, patch: Partial<Omit<ItemRecord, 'id'>>): Promise<ItemRecord | null> {
+    const it = this.items.get(id);
+    if (!it) return null;
+    Object.assign(it, patch);
+    return it;
+  }
+  async deleteItem(id: string): Promise<boolean> {
+    this.feedback = this.feedback.filter((f) => f.itemId !== id);
+    return this.items.delete(id);
+  }
+  async listItems(cursor: string | null, n: number): Promise<Page<ItemRecord>> {
+    return page([...this.items.values()], cursor, n);
+  }
+  async allItems(): Promise<ItemRecord[]> {
+    return [...this.items.values()];
+  }
+  async upsertUsers(users: UserRecord[]): Promise<number> {
+    for (const u of users) this.users.set(u.id, structuredClone(u));
+    return users.length;
+  }
+  async getUser(id: string): Promise<UserRecord | null> {
+    return this.users.get(id) ?? null;
+  }
+  async patchUser(id: string, patch: Partial<Omit<UserRecord, 'id'>>): Promise<UserRecord | null> {
+    const u = this.users.get(id);
+    if (!u) return null;
+    Object.assign(u, patch);
+    return u;
+  }
+  async deleteUser(id: string): Promise<boolean> {
+    this.feedback = this.feedback.filter((f) => f.userId !== id);
+    return this.users.delete(id);
+  }
+  async listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>> {
+    return page([...this.users.values()], cursor, n);
+  }
+  async insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number> {
+    const now = Date.now();
+    for (const r of rows) {
+      if (opts.createUsers && !this.users.has(r.userId))
+        this.users.set(r.userId, { id: r.userId, labels: {}, updatedAt: now });
+      if (opts.createItems && !this.items.has(r.itemId))
+        this.items.set(r.itemId, {
+          id: r.itemId,
+          categories: [],
+          labels: {},
+          timestamp: now,
+          hidden: false,
+          updatedAt: now,
+        });
+      this.feedback.push({ ...r, seq: ++this.seq });
+    }
+    return rows.length;
+  }
+  async userFeedback(userId: string, limit = 100): Promise<FeedbackRecord[]> {
+    return this.feedback
+      .filter((f) => f.userId === userId)
+      .reverse()
+      .slice(0, limit);
+  }
+  async scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]> {
+    if (this.scanDelayMs) await new Promise((r) => setTimeout(r, this.scanDelayMs));
+    // feedback is in seq order: binary search the first row after afterSeq.
+    let lo = 0,
+      hi = this.feedback.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.feedback[mid].seq ?? 0) <= afterSeq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.feedback.slice(lo, lo + limit).map((f) => ({ ...f }));
+  }
+  async feedbackCount(): Promise<number> {
+    return this.feedback.length;
+  }
+  async lastSeq(): Promise<number> {
+    return this.seq;
+  }
+  async saveModel(
+    meta: Omit<ModelRecord, 'version' | 'active' | 'sizeBytes'>,
+    bytes: Uint8Array,
+  ): Promise<ModelRecord> {
+    const record: ModelRecord = { ...meta, version: this.models.length + 1, active: false, sizeBytes: bytes.length };
+    this.models.push({ record, bytes: bytes.slice() });
+    return { ...record };
+  }
+  async listModels(): Promise<ModelRecord[]> {
+    return this.models.map((m) => ({ ...m.record }));
+  }
+  async modelBytes(version: number): Promise<Uint8Array | null> {
+    return this.models.find((m) => m.record.version === version)?.bytes.slice() ?? null;
+  }
+  async activateModel(version: number): Promise<boolean> {
+    if (!this.models.some((m) => m.record.version === version)) return false;
+    for (const m of this.models) m.record.active = m.record.version === version;
+    return true;
+  }
+  async activeModel(): Promise<ModelRecord | null> {
+    const m = this.models.find((x) => x.record.active);
+    return m ? { ...m.record } : null;
+  }
+  async close(): Promise<void> {}
+}
+
+function page<T extends { id: string }>(all: T[], cursor: string | null, n: number): Page<T> {
+  const sorted = all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const start = cursor ? sorted.findIndex((x) => x.id > cursor) : 0;
+  const items = start < 0 ? [] : sorted.slice(start, start + n);
+  const next = start >= 0 && start + n < sorted.length ? items[items.length - 1].id : null;
+  return { items, next };
+}
