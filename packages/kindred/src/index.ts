@@ -173,3 +173,33 @@ export {
 export { Ease, easeEntry, type EaseOptions } from './models/linear/ease.js';
 export { dot, axpy, matMul, dot4x4 } from './math/dense.js';
 export { choleskyInPlace, choleskySolve, spdInverse, spdInverseInPlace } from './math/cholesky.js';
+export { LightFm, lightFmEntry, type LightFmOptions, type FoldInOptions } from './models/hybrid/lightfm.js';
+export { onboard, type OnboardOptions, type OnboardMethod } from './models/hybrid/onboard.js';
+export {
+  Blender,
+  parseMembers,
+  provideModelCatalog,
+  zScores,
+  type MemberSpec,
+  type ModelCatalog,
+} from './models/hybrid/blender.js';
+export { Weighted, simplexGrid } from './models/hybrid/weighted.js';
+export { Switching } from './models/hybrid/switching.js';
+export { Cascade } from './models/hybrid/cascade.js';
+export { Augmented } from './models/hybrid/augmented.js';
+export { weightedEntry, switchingEntry, cascadeEntry, augmentedEntry } from './models/hybrid/blenders.js';
+export type {
+  BlendMemberOptions,
+  WeightedOptions,
+  SwitchingOptions,
+  CascadeOptions,
+  AugmentedOptions,
+} from './models/hybrid/blend-params.js';
+export {
+  ItemExposure,
+  betaSample,
+  thompsonExploration,
+  epsilonGreedyExploration,
+  type ThompsonOptions,
+  type EpsilonGreedyOptions,
+} from './pipeline/rerank/exploration.js';

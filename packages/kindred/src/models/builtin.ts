@@ -12,6 +12,8 @@ import { popularEntry } from './baseline/popular.js';
 import { itemKnnEntry } from './knn/item-knn.js';
 import { userKnnEntry } from './knn/user-knn.js';
 import { easeEntry } from './linear/ease.js';
+import { lightFmEntry } from './hybrid/lightfm.js';
+import { augmentedEntry, cascadeEntry, switchingEntry, weightedEntry } from './hybrid/blenders.js';
 import { alsEntry } from './factorization/als.js';
 import { bprEntry } from './factorization/bpr.js';
 import { nmfEntry } from './factorization/nmf.js';
@@ -40,4 +42,9 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
   bprEntry,
   contentKnnEntry,
   profileEntry,
+  lightFmEntry,
+  weightedEntry,
+  switchingEntry,
+  cascadeEntry,
+  augmentedEntry,
 ] as unknown as ModelEntry[];
