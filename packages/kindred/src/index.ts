@@ -63,6 +63,7 @@ export {
   type MovieUsersFormat,
 } from './data/movielens.js';
 export * from './eval/index.js';
+export * from './pipeline/index.js';
 export { Rng } from './math/rng.js';
 export { topK, type TopK } from './math/top-k.js';
 export { crc32 } from './math/crc32.js';

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { createModel, crossValidate, getModelEntry, kFold, synthetic, type Params } from 'kindred';
 import { printJson, Progress, table, type Io } from '../output.js';
 import { UsageError } from '../usage-error.js';
+import { demoServe } from './demo-serve.js';
+import { serveConfig } from './serve.js';
 
 /** SVD with more epochs and regularization: what `kindred search` finds on this data. */
 const TUNED_SVD: Params = { factors: 20, epochs: 60, learningRate: 0.01, reg: 0.05 };
@@ -23,6 +25,9 @@ interface DemoFlags {
   seed: string;
   folds: string;
   json?: boolean;
+  serve?: boolean;
+  port?: string;
+  data?: string;
 }
 
 export function registerDemoCommand(program: Command, io: Io): void {
@@ -35,7 +40,24 @@ export function registerDemoCommand(program: Command, io: Io): void {
     .option('--seed <n>', 'seed of the data and the models', '42')
     .option('--folds <n>', 'cross-validation folds', '3')
     .option('--json', 'print the results as JSON')
-    .action((flags: DemoFlags) => {
+    .option('--serve', 'seed the engine with a synthetic catalogue and serve its API instead')
+    .option('--port <n>', 'with --serve: port (default 8080)')
+    .option('--data <dir>', 'with --serve: data directory (default ./kindred-demo-data)')
+    .action(async (flags: DemoFlags) => {
+      if (flags.serve) {
+        const config = serveConfig({ port: flags.port, data: flags.data ?? './kindred-demo-data' });
+        const engine = await demoServe(config, io, {
+          users: Number(flags.users),
+          items: Number(flags.items),
+          seed: Number(flags.seed),
+        });
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await engine.close();
+        return;
+      }
       const [users, items, interactions, seed, folds] = [
         flags.users,
         flags.items,

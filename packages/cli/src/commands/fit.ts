@@ -56,12 +56,16 @@ export function registerFitCommand(program: Command, io: Io): void {
     try {
       for (let r = 0; r < repeat; r++) {
         model = createModel(flags.algorithm, params);
-        const fitOpts: FitOptions = {
-          onEpoch: (e) => {
-            if (e.epoch === 1) progress.start(e.epochs, `fit ${flags.algorithm}`);
-            progress.update(e.epoch, e.loss !== undefined ? `loss ${e.loss.toFixed(4)}` : '');
-          },
-        };
+        // With --json there is no progress bar, so no per-epoch callback: models then skip computing the loss
+        // (for ALS at 10M interactions that is a sweep over all users every iteration).
+        const fitOpts: FitOptions = flags.json
+          ? {}
+          : {
+              onEpoch: (e) => {
+                if (e.epoch === 1) progress.start(e.epochs, `fit ${flags.algorithm}`);
+                progress.update(e.epoch, e.loss !== undefined ? `loss ${e.loss.toFixed(4)}` : '');
+              },
+            };
         const t0 = performance.now();
         if (runner && canFitParallel(model)) await model.fitAsync(ds.data, { ...fitOpts, runner });
         else model.fit(ds.data, fitOpts);
