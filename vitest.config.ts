@@ -1,7 +1,25 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * Sources import each other as `./x.js` (NodeNext ESM). Resolve those to the `.ts` source whenever it exists, so a
+ * stray compiled `.js` next to a source can never shadow it in tests.
+ */
+const preferTypeScriptSources: Plugin = {
+  name: 'prefer-ts-sources',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    if (!importer || !source.startsWith('.') || !source.endsWith('.js') || !/\.ts$/.test(importer)) return null;
+    const ts = resolve(dirname(importer), source.slice(0, -3) + '.ts');
+    return existsSync(ts) ? ts : null;
+  },
+};
+
 export default defineConfig({
+  plugins: [preferTypeScriptSources],
   resolve: {
     // Tests run against the sources, not dist, so a test never sees a stale build.
     alias: [

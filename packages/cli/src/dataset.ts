@@ -86,9 +86,15 @@ export function addProtocolOptions(cmd: Command): Command {
       new Option(
         '--protocol <name>',
         'msr: Microsoft Recommenders ML-100K (per-item stratified 75/25, seed 42); leave-last-out; ' +
-          'ratio: random holdout of --test (default 0.2); stratified: per-user stratified holdout of --test',
-      ).choices(['msr', 'leave-last-out', 'ratio', 'stratified']),
+          'ratio: random holdout of --test (default 0.2); stratified: per-user stratified holdout of --test; ' +
+          'cold-items: rank held-out items nobody interacted with (--test-items); cold-users: held-out users with ' +
+          '--known interactions (--test-users, --onboard)',
+      ).choices(['msr', 'leave-last-out', 'ratio', 'stratified', 'cold-items', 'cold-users']),
     )
+    .option('--test-items <ratio>', 'cold-items: share of items held out', '0.2')
+    .option('--test-users <ratio>', 'cold-users: share of users held out', '0.2')
+    .option('--known <n>', 'cold-users: interactions of each cold user given to the model (by time)', '5')
+    .option('--onboard', 'cold-users: train without the cold users and onboard each from their known items')
     .option('--test <ratio>', 'test share for --protocol ratio|stratified', '0.2')
     .option('--implicit', 'treat every interaction as a positive with value 1 (train and test)');
 }

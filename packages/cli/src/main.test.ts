@@ -169,6 +169,32 @@ describe('kindred CLI', () => {
     expect(JSON.parse(rnd.out).results).toHaveLength(2);
   });
 
+  it('cold-start protocols: pure CF cannot score cold items; onboarding serves cold users', async () => {
+    const data = [...small.slice(0, 6), '--interactions', '4000', '--seed', '3'];
+    const items = await run('eval', ...data, '--protocol', 'cold-items', '--algorithm', 'popular', '--json');
+    expect(items.code).toBe(0);
+    const ji = JSON.parse(items.out);
+    expect(ji.cannotScore).toBe(true);
+    expect(ji.metrics).toBeNull();
+    const users = await run(
+      'eval',
+      ...data,
+      '--protocol',
+      'cold-users',
+      '--known',
+      '3',
+      '--onboard',
+      '--algorithm',
+      'item-knn',
+      '--json',
+    );
+    expect(users.code).toBe(0);
+    const ju = JSON.parse(users.out);
+    expect(ju.onboarding).toMatch(/item-similarity/);
+    expect(ju.metrics['ndcg@10']).toBeGreaterThan(0);
+    expect(ju.protocol).toMatch(/cold-users 0.2 known 3/);
+  });
+
   it('models lists every algorithm with its defaults', async () => {
     const r = await run('models', '--json');
     const names = JSON.parse(r.out).map((m: { name: string }) => m.name);

@@ -1,8 +1,11 @@
 import { Option, type Command } from 'commander';
-import { createModel, crossValidate, type CrossValidationResult } from 'kindred';
+import { binarize, createModel, crossValidate, type CrossValidationResult } from 'kindred';
+import { runColdProtocol, type ColdFlags } from '../cold-start.js';
+import { attachItemFeatures } from '../features.js';
 import {
   addDatasetOptions,
   addProtocolOptions,
+  loadCliDataset,
   protocolSplits,
   type DatasetFlags,
   type ProtocolFlags,
@@ -11,7 +14,7 @@ import { formatNumber, printJson, Progress, table, type Io } from '../output.js'
 import { collect, parseParams } from '../params.js';
 import { UsageError } from '../usage-error.js';
 
-export interface EvalFlags extends DatasetFlags, ProtocolFlags {
+export interface EvalFlags extends DatasetFlags, ProtocolFlags, ColdFlags {
   algorithm: string;
   param?: string[];
   json?: boolean;
@@ -43,9 +46,11 @@ export function registerEvalCommand(program: Command, io: Io): void {
   cmd.action(async (flags: EvalFlags) => {
     const params = parseParams(flags.algorithm, flags.param);
     const model = createModel(flags.algorithm, params);
-    const { protocol, splits } = await protocolSplits(flags);
     const k = Number(flags.k);
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${flags.k}"`);
+    if (flags.protocol === 'cold-items' || flags.protocol === 'cold-users') return coldEval(flags, io, k);
+    const { protocol, splits } = await protocolSplits(flags);
+    await attachItemFeatures(model, flags, splits[0].train.itemIds);
     const progress = new Progress(io, !!flags.json);
     progress.start(splits.length, `eval ${flags.algorithm}`);
     const cv = crossValidate(model, splits, {
@@ -90,6 +95,45 @@ export function evalTable(cv: CrossValidationResult): string {
   rows.push(['fit time (s)', ...cv.fitSeconds.map((x) => formatNumber(x)), mean(cv.fitSeconds), '']);
   rows.push(['test time (s)', ...cv.testSeconds.map((x) => formatNumber(x)), mean(cv.testSeconds), '']);
   return table(head, rows);
+}
+
+async function coldEval(flags: EvalFlags, io: Io, k: number): Promise<void> {
+  const ds = await loadCliDataset(flags);
+  const data = flags.implicit ? binarize(ds.data, { threshold: -Infinity }) : ds.data;
+  const params = parseParams(flags.algorithm, flags.param);
+  const r = await runColdProtocol(
+    () => createModel(flags.algorithm, params),
+    data,
+    flags,
+    k,
+    flags.metrics ? flags.metrics.split(',').map((s) => s.trim()) : undefined,
+    async (m) => void (await attachItemFeatures(m, flags, data.itemIds)),
+  );
+  const out = {
+    algorithm: flags.algorithm,
+    params,
+    dataset: flags.dataset,
+    protocol: r.protocol + (flags.implicit ? ' implicit' : ''),
+    task: 'ranking',
+    folds: 1,
+    users: r.users,
+    candidates: r.candidates,
+    cannotScore: r.cannotScore,
+    // A model that cannot score cold items has no meaningful figure: its lists are only the tie-break order.
+    metrics: r.cannotScore ? null : r.metrics,
+    fitSeconds: [r.fitSeconds],
+    testSeconds: [r.testSeconds],
+    ...(r.method ? { onboarding: r.method } : {}),
+  };
+  if (flags.json) return printJson(io, out);
+  io.stdout.write(
+    `${flags.algorithm} on ${flags.dataset}, ${out.protocol}: ${r.users} users, ${r.candidates} candidates\n`,
+  );
+  if (r.cannotScore) {
+    io.stdout.write(`${flags.algorithm} cannot score these cold items (pure collaborative filtering): no figure.\n`);
+    return;
+  }
+  io.stdout.write(table(Object.keys(r.metrics), [Object.values(r.metrics)]) + '\n');
 }
 
 /** Microsoft Recommenders' protocol reports MAP normalised by |relevant| (their `map_at_k`); name it honestly. */

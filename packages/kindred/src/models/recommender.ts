@@ -224,6 +224,30 @@ export abstract class Recommender<P extends Params = Params> {
     return topK(scores, k, exclude, opts.candidates ?? null);
   }
 
+  /**
+   * Top-k for many users at once (implicit's batch-first `recommend`): row r of the `k`-wide result belongs to
+   * `users[r]`; rows with fewer than k items are padded with index -1 and score -Infinity. One score buffer is reused
+   * for every user, so a batch allocates only its output.
+   *
+   * @example
+   * const { indices, scores } = model.recommendBatch(Int32Array.of(0, 5, 9), { k: 10 });
+   * indices.subarray(10, 20); // user 5's items, best first
+   */
+  recommendBatch(
+    users: Int32Array,
+    opts: RecommendOptions = {},
+  ): { k: number; indices: Int32Array; scores: Float32Array } {
+    const k = opts.k ?? 10;
+    const indices = new Int32Array(users.length * k).fill(-1);
+    const scores = new Float32Array(users.length * k).fill(-Infinity);
+    for (let r = 0; r < users.length; r++) {
+      const top = this.recommendIndex(users[r], opts);
+      indices.set(top.indices, r * k);
+      scores.set(top.scores, r * k);
+    }
+    return { k, indices, scores };
+  }
+
   /** For users with no index (brand new): the default scores, i.e. item popularity for ranking models. */
   protected scoreItemsForUnknownUser(out: Float32Array): void {
     const s = this.training;
