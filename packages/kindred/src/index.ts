@@ -117,7 +117,8 @@ export {
 export { Svd, svdEntry, type SvdOptions } from './models/factorization/svd.js';
 export { FactorModel, type FactorState } from './models/factorization/factor-model.js';
 export { FeatureMatrix } from './data/features.js';
-export { Als, alsEntry, type AlsOptions, type AlsExplanation } from './models/factorization/als.js';
+export { Als, alsEntry, type AlsOptions, type AlsExplanation, type AlsFitOptions } from './models/factorization/als.js';
+export { costSplit, type ParallelRunner, type KernelGroup } from './models/parallel.js';
 export { Bpr, bprEntry, type BprOptions } from './models/factorization/bpr.js';
 export type { ConfidenceScheme } from './models/factorization/confidence.js';
 export { tokenize, type TokenizerOptions } from './features/tokenize.js';

@@ -39,3 +39,4 @@ export {
   type LoadedDataset,
   type LocateOptions,
 } from './datasets.js';
+export { createWorkerRunner, type WorkerRunner } from './worker-runner.js';

@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import { Interactions } from '../../data/interactions.js';
 import { synthetic } from '../../data/synthetic.js';
 import { Rng } from '../../math/rng.js';
 import { conformance } from '../recommender.case.js';
 import { Als, alsEntry } from './als.js';
-import { alsCgRange, alsScratch, alsSolveRow } from './als-solvers.js';
-import { wasmAlsTrainer } from './als-wasm.js';
+import { ALS_CG_WASM } from './als-cg-wasm.js';
+import { alsCgRange, alsLoss, alsScratch, alsSolveRow } from './als-solvers.js';
+import { wasmAlsTrainer, withSharedMemory } from './als-wasm.js';
 import { buildConfidence } from './confidence.js';
+import { decodeBase64 } from './sgd-wasm.js';
+
+// The global is untyped here (no DOM lib); the few members the test uses.
+const WebAssembly = (
+  globalThis as unknown as {
+    WebAssembly: {
+      validate(b: Uint8Array): boolean;
+      Module: new (b: Uint8Array) => object;
+      Instance: new (m: object, imports: object) => object;
+      Memory: new (d: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer };
+    };
+  }
+).WebAssembly;
 
 conformance('als', {
   create: (p) => new Als({ factors: 8, iterations: 10, regularization: 0.1, seed: 1, ...p }),
@@ -57,31 +72,80 @@ describe('Als', () => {
     for (let a = 0; a < f; a++) expect(X2[a]).toBeCloseTo(exact[a], 4);
   });
 
-  it('the WebAssembly CG sweep matches the JS one', () => {
+  it('the WebAssembly CG sweep and loss match the JS ones', () => {
     const { byUser, byItem } = buildConfidence(data, { scheme: 'linear', alpha: 2, epsilon: 1, k1: 100, b: 0.8 });
-    const F = 5;
-    const rng = new Rng(2);
-    const X0 = new Float32Array(data.nUsers * F).map(() => rng.next() * 0.1);
-    const Y0 = new Float32Array(data.nItems * F).map(() => rng.next() * 0.1);
-    const Xw = X0.slice(),
-      Yw = Y0.slice();
-    const trainer = wasmAlsTrainer({ factors: F, byUser, byItem, userFactors: Xw, itemFactors: Yw });
-    expect(trainer).not.toBeNull();
-    trainer!.iteration(0.1, 3);
-    trainer!.read();
-    const G = new Float64Array(F * F);
-    const gram = (T: Float32Array, rows: number) => {
-      G.fill(0);
-      for (let r = 0; r < rows; r++)
-        for (let a = 0; a < F; a++) for (let b = 0; b < F; b++) G[a * F + b] += T[r * F + a] * T[r * F + b];
-      for (let a = 0; a < F; a++) G[a * F + a] += 0.1;
-    };
-    gram(Y0, data.nItems);
-    alsCgRange(byUser, X0, Y0, G, F, 3, 0, data.nUsers, alsScratch(F));
-    gram(X0, data.nUsers);
-    alsCgRange(byItem, Y0, X0, G, F, 3, 0, data.nItems, alsScratch(F));
-    for (let k = 0; k < X0.length; k++) expect(Xw[k]).toBeCloseTo(X0[k], 3);
-    for (let k = 0; k < Y0.length; k++) expect(Yw[k]).toBeCloseTo(Y0[k], 3);
+    // 5 factors pad to one 8-float block; 40 take a 32-float register block plus an 8-float one in the kernel.
+    for (const F of [5, 40]) {
+      const rng = new Rng(2);
+      const X0 = new Float32Array(data.nUsers * F).map(() => rng.next() * 0.1);
+      const Y0 = new Float32Array(data.nItems * F).map(() => rng.next() * 0.1);
+      const Xw = X0.slice(),
+        Yw = Y0.slice();
+      const trainer = wasmAlsTrainer({ factors: F, byUser, byItem, userFactors: Xw, itemFactors: Yw });
+      expect(trainer).not.toBeNull();
+      trainer!.iteration(0.1, 3);
+      const wasmLoss = trainer!.loss(0.1);
+      trainer!.read();
+      const G = new Float64Array(F * F);
+      const gram = (T: Float32Array, rows: number, reg: number) => {
+        G.fill(0);
+        for (let r = 0; r < rows; r++)
+          for (let a = 0; a < F; a++) for (let b = 0; b < F; b++) G[a * F + b] += T[r * F + a] * T[r * F + b];
+        for (let a = 0; a < F; a++) G[a * F + a] += reg;
+      };
+      gram(Y0, data.nItems, 0.1);
+      alsCgRange(byUser, X0, Y0, G, F, 3, 0, data.nUsers, alsScratch(F));
+      gram(X0, data.nUsers, 0.1);
+      alsCgRange(byItem, Y0, X0, G, F, 3, 0, data.nItems, alsScratch(F));
+      for (let k = 0; k < X0.length; k++) expect(Xw[k]).toBeCloseTo(X0[k], 3);
+      for (let k = 0; k < Y0.length; k++) expect(Yw[k]).toBeCloseTo(Y0[k], 3);
+      gram(Yw, data.nItems, 0);
+      const jsLoss = alsLoss(byUser, Xw, Yw, G, F, data.nItems, 0.1, alsScratch(F));
+      expect(wasmLoss).toBeCloseTo(jsLoss, 5);
+    }
+  });
+
+  it("marks the kernel's memory import shared without changing its length", () => {
+    const bytes = decodeBase64(ALS_CG_WASM);
+    const shared = withSharedMemory(bytes);
+    expect(shared.length).toBe(bytes.length);
+    const diff = [...bytes.keys()].filter((k) => bytes[k] !== shared[k]);
+    expect(diff.length).toBe(1);
+    expect([bytes[diff[0]], shared[diff[0]]]).toEqual([1, 3]);
+    expect(WebAssembly.validate(shared)).toBe(true);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(shared), { env: { memory } })).not.toThrow();
+  });
+
+  it('confidences of summed duplicates equal those of the pre-summed rows (both build paths)', () => {
+    const rows = (dup: boolean) =>
+      Interactions.fromRecords([
+        { user: 'a', item: 'x', value: 2 },
+        ...(dup
+          ? [
+              { user: 'a', item: 'y', value: 1 },
+              { user: 'a', item: 'y', value: 2 },
+            ]
+          : [{ user: 'a', item: 'y', value: 3 }]),
+        { user: 'b', item: 'y', value: 1 },
+        { user: 'b', item: 'z', value: -1 },
+        { user: 'c', item: 'x', value: 4 },
+      ]);
+    for (const scheme of ['linear', 'bm25'] as const) {
+      const opts = { scheme, alpha: 2, epsilon: 1, k1: 1.2, b: 0.75 };
+      const merged = buildConfidence(rows(true), opts),
+        plain = buildConfidence(rows(false), opts);
+      for (const side of ['byUser', 'byItem'] as const) {
+        expect(merged[side].indptr).toEqual(plain[side].indptr);
+        expect(merged[side].indices).toEqual(plain[side].indices);
+        expect(merged[side].conf).toEqual(plain[side].conf);
+      }
+      expect(merged.scale.idf).toEqual(plain.scale.idf);
+    }
+    // Hand-checked linear case: user a has x (2) and y (1 + 2 = 3); c = 1 + 2·v, negative values give −c.
+    const { byUser, byItem } = buildConfidence(rows(true), { scheme: 'linear', alpha: 2, epsilon: 1, k1: 1, b: 1 });
+    expect(Array.from(byUser.conf)).toEqual([5, 7, 3, -3, 9]);
+    expect(Array.from(byItem.conf)).toEqual([5, 9, 7, 3, -3]);
   });
 
   it('the weighted training loss falls across iterations', () => {

@@ -11,7 +11,14 @@ import { choleskySolveInPlace, gramPlusDiagonal } from '../../math/linalg-spd.js
 import { Rng } from '../../math/rng.js';
 import { topK } from '../../math/top-k.js';
 import type { ParamDoc } from '../params.js';
-import type { FitOptions, ModelState, RecommendOptions, Recommendations } from '../recommender.js';
+import type { KernelGroup, ParallelRunner } from '../parallel.js';
+import {
+  summarize,
+  type FitOptions,
+  type ModelState,
+  type RecommendOptions,
+  type Recommendations,
+} from '../recommender.js';
 import type { ModelEntry } from '../registry.js';
 import { alsCgRange, alsCholeskyRange, alsLoss, alsScratch, alsSolveRow, type AlsScratch } from './als-solvers.js';
 import {
@@ -21,7 +28,7 @@ import {
   type ConfidenceScale,
   type ConfidenceScheme,
 } from './confidence.js';
-import { wasmAlsTrainer } from './als-wasm.js';
+import { wasmAlsTrainer, type AlsTrainer } from './als-wasm.js';
 import { FactorModel } from './factor-model.js';
 import { allFinite, rowNorms, similarRowsIndex } from './factor-rows.js';
 
@@ -72,6 +79,27 @@ const DOCS: Record<keyof AlsOptions, ParamDoc> = {
   seed: { description: 'Seed of the initial factors.', integer: true },
 };
 
+/** Options of `Als.fitAsync`: `fit`'s plus the threads to run on. */
+export interface AlsFitOptions extends FitOptions {
+  /** Threads for the CG sweeps (Node: `createWorkerRunner(n)` from kindred/node); the caller closes it. */
+  runner?: ParallelRunner;
+}
+
+/** What one fit works on (built by `prepareFit`). */
+interface AlsFitState {
+  byUser: ConfidenceCsr;
+  /** Null when the WebAssembly trainer holds the item side. */
+  byItem: ConfidenceCsr | null;
+  scale: ConfidenceScale;
+  X: Float32Array;
+  Y: Float32Array;
+  G: Float64Array;
+  scratch: AlsScratch;
+  wasm: AlsTrainer | null;
+  /** True when `wasm` runs on a shared memory (threads > 1). */
+  shared: boolean;
+}
+
 /** One contribution of `explain`: a past item and its share of the score. */
 export interface AlsExplanation {
   /** The score the exact solve gives (the sum of all contributions). */
@@ -116,10 +144,85 @@ export class Als extends FactorModel<AlsOptions> {
   }
 
   protected fitModel(data: Interactions, opts: FitOptions): void {
+    this.runFit(this.prepareFit(data, 1), opts);
+  }
+
+  /** The single-threaded iterations (WebAssembly when available, else JS), then the fitted state. */
+  private runFit(fit: AlsFitState, opts: FitOptions): void {
+    const p = this.params;
+    const wasm = fit.wasm;
+    for (let it = 0; it < p.iterations; it++) {
+      const started = performance.now();
+      if (wasm) wasm.iteration(p.regularization, p.cgSteps);
+      else this.jsIteration(fit, it);
+      this.checkFinite(fit, it);
+      if (opts.onEpoch) {
+        const seconds = (performance.now() - started) / 1000;
+        const loss = wasm ? wasm.loss(p.regularization) : this.jsLoss(fit);
+        opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
+      }
+    }
+    this.finishFit(fit);
+  }
+
+  /**
+   * `fit` with the conjugate-gradient sweeps spread over the threads of `opts.runner` (each half-iteration's rows are
+   * cut into calls that threads take in turn; factors, CSRs and Gram matrix sit in one shared WebAssembly memory, so
+   * nothing is copied per iteration). The result equals `fit`'s: every row's solve reads only the other side's
+   * factors, and the Gram matrix is summed from the same fixed parts in the same order whatever the thread count.
+   * Without a runner (or with 1 thread, the Cholesky solver, or no shared WebAssembly memory) it is `fit`.
+   *
+   * `fit` stays synchronous and single-threaded: the core imports no worker API, and an async fit lets a worker's
+   * crash reject the promise instead of blocking the caller forever (as an `Atomics.wait` coordination would).
+   *
+   * @example
+   * import { createWorkerRunner } from 'kindred/node';
+   * const runner = createWorkerRunner(2);
+   * try {
+   *   await new Als({ factors: 64, iterations: 15 }).fitAsync(train, { runner });
+   * } finally {
+   *   await runner.close();
+   * }
+   */
+  async fitAsync(data: Interactions, opts: AlsFitOptions = {}): Promise<this> {
+    const runner = opts.runner;
+    if (!runner || runner.threads <= 1 || this.params.solver !== 'cg') return this.fit(data, opts);
+    this.summary = summarize(data);
+    const fit = this.prepareFit(data, runner.threads);
+    const wasm = fit.wasm;
+    if (!wasm || !fit.shared) {
+      // No shared WebAssembly memory here: the single-threaded trainer prepareFit fell back to.
+      this.runFit(fit, opts);
+      return this;
+    }
+    const p = this.params;
+    let group: KernelGroup | null = null;
+    try {
+      group = await runner.load(wasm.module, wasm.memory);
+      for (let it = 0; it < p.iterations; it++) {
+        const started = performance.now();
+        await wasm.iterationAsync(p.regularization, p.cgSteps, group);
+        this.checkFinite(fit, it);
+        if (opts.onEpoch) {
+          const seconds = (performance.now() - started) / 1000;
+          const loss = await wasm.lossAsync(p.regularization, group);
+          opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
+        }
+      }
+    } catch (e) {
+      this.summary = null;
+      throw e;
+    } finally {
+      await group?.release();
+    }
+    this.finishFit(fit);
+    return this;
+  }
+
+  /** Confidences, initial factors and (for CG) the WebAssembly trainer sized for `threads`. */
+  private prepareFit(data: Interactions, threads: number): AlsFitState {
     const p = this.params;
     const F = p.factors;
-    const nUsers = data.nUsers,
-      nItems = data.nItems;
     const { byUser, byItem, scale } = buildConfidence(data, {
       scheme: p.confidence,
       alpha: p.alpha,
@@ -129,42 +232,73 @@ export class Als extends FactorModel<AlsOptions> {
     });
     // implicit (CPU): random_state.rand(users, factors) * 0.01, then the items.
     const rng = new Rng(p.seed);
-    const X = new Float32Array(nUsers * F);
-    const Y = new Float32Array(nItems * F);
+    const X = new Float32Array(data.nUsers * F);
+    const Y = new Float32Array(data.nItems * F);
     for (let k = 0; k < X.length; k++) X[k] = rng.next() * 0.01;
     for (let k = 0; k < Y.length; k++) Y[k] = rng.next() * 0.01;
-    const G = new Float64Array(F * F);
-    const scratch = alsScratch(F);
     // The WebAssembly SIMD kernel runs the CG sweeps when it can (about 10× the JS loops); Cholesky stays in JS.
-    const wasm =
-      p.solver === 'cg' ? wasmAlsTrainer({ factors: F, byUser, byItem, userFactors: X, itemFactors: Y }) : null;
-    for (let it = 0; it < p.iterations; it++) {
-      const started = performance.now();
-      if (wasm) wasm.iteration(p.regularization, p.cgSteps);
-      else {
-        gramPlusDiagonal(Y, nItems, F, p.regularization, G);
-        this.solveSide(byUser, X, Y, G, 0, nUsers, scratch, it);
-        gramPlusDiagonal(X, nUsers, F, p.regularization, G);
-        this.solveSide(byItem, Y, X, G, 0, nItems, scratch, it);
+    let wasm: AlsTrainer | null = null;
+    let shared = false;
+    if (p.solver === 'cg') {
+      const problem = { factors: F, byUser, byItem, userFactors: X, itemFactors: Y };
+      if (threads > 1) {
+        wasm = wasmAlsTrainer(problem, { threads, cgSteps: p.cgSteps });
+        shared = wasm !== null;
       }
-      if (wasm ? !wasm.finite() : !allFinite(X) || !allFinite(Y)) {
-        this.summary = null;
-        throw new ModelFitError(`als: non-finite factors after iteration ${it + 1}; raise regularization`, {
-          iteration: it + 1,
-        });
-      }
-      if (opts.onEpoch) {
-        const seconds = (performance.now() - started) / 1000;
-        wasm?.read();
-        gramPlusDiagonal(Y, nItems, F, 0, G);
-        const loss = alsLoss(byUser, X, Y, G, F, nItems, p.regularization, scratch);
-        opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
-      }
+      wasm ??= wasmAlsTrainer(problem, { threads: 1, cgSteps: p.cgSteps });
     }
-    wasm?.read();
-    this.confByUser = byUser;
-    this.scale = scale;
-    this.setFactors({ factors: F, userFactors: X, itemFactors: Y, userBias: null, itemBias: null, offset: 0 });
+    return {
+      byUser,
+      // The trainer holds its own copy of the item-side CSR; drop ours so it can be collected during the fit.
+      byItem: wasm ? null : byItem,
+      scale,
+      X,
+      Y,
+      G: new Float64Array(F * F),
+      scratch: alsScratch(F),
+      wasm,
+      shared,
+    };
+  }
+
+  /** One JS iteration (no WebAssembly, or the Cholesky solver). */
+  private jsIteration(s: AlsFitState, it: number): void {
+    const p = this.params;
+    const nUsers = s.byUser.indptr.length - 1,
+      nItems = s.byItem!.indptr.length - 1;
+    gramPlusDiagonal(s.Y, nItems, p.factors, p.regularization, s.G);
+    this.solveSide(s.byUser, s.X, s.Y, s.G, 0, nUsers, s.scratch, it);
+    gramPlusDiagonal(s.X, nUsers, p.factors, p.regularization, s.G);
+    this.solveSide(s.byItem!, s.Y, s.X, s.G, 0, nItems, s.scratch, it);
+  }
+
+  private jsLoss(s: AlsFitState): number {
+    const p = this.params;
+    const nItems = s.Y.length / p.factors;
+    gramPlusDiagonal(s.Y, nItems, p.factors, 0, s.G);
+    return alsLoss(s.byUser, s.X, s.Y, s.G, p.factors, nItems, p.regularization, s.scratch);
+  }
+
+  private checkFinite(s: AlsFitState, it: number): void {
+    if (s.wasm ? s.wasm.finite() : allFinite(s.X) && allFinite(s.Y)) return;
+    this.summary = null;
+    throw new ModelFitError(`als: non-finite factors after iteration ${it + 1}; raise regularization`, {
+      iteration: it + 1,
+    });
+  }
+
+  private finishFit(s: AlsFitState): void {
+    s.wasm?.read();
+    this.confByUser = s.byUser;
+    this.scale = s.scale;
+    this.setFactors({
+      factors: this.params.factors,
+      userFactors: s.X,
+      itemFactors: s.Y,
+      userBias: null,
+      itemBias: null,
+      offset: 0,
+    });
     this.gramCache = null;
     this.userNormCache = null;
   }
