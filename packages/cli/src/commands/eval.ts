@@ -22,6 +22,7 @@ export interface EvalFlags extends DatasetFlags, ProtocolFlags, ColdFlags {
   k: string;
   metrics?: string;
   relevanceThreshold?: string;
+  includeSeen?: boolean;
 }
 
 export function addEvalOptions(cmd: Command): Command {
@@ -29,7 +30,8 @@ export function addEvalOptions(cmd: Command): Command {
     .addOption(new Option('--task <task>', 'rating (RMSE/MAE) or ranking (top-k lists)').choices(['rating', 'ranking']))
     .option('-k, --k <n>', 'list length for ranking metrics', '10')
     .option('--metrics <names>', 'comma-separated metric names (e.g. rmse,mae or ndcg@10,precision@10)')
-    .option('--relevance-threshold <r>', 'ranking: test ratings ≥ r are relevant (default: every test row)');
+    .option('--relevance-threshold <r>', 'ranking: test ratings ≥ r are relevant (default: every test row)')
+    .option('--include-seen', 'ranking: keep training items in the lists (LightFM’s published protocol)');
   addDatasetOptions(cmd);
   addProtocolOptions(cmd);
   return cmd;
@@ -58,6 +60,7 @@ export function registerEvalCommand(program: Command, io: Io): void {
       k,
       metrics: flags.metrics ? flags.metrics.split(',').map((s) => s.trim()) : defaultMetrics(flags, k),
       relevanceThreshold: flags.relevanceThreshold !== undefined ? Number(flags.relevanceThreshold) : undefined,
+      excludeSeen: !flags.includeSeen,
       onFold: (fold, index) => progress.update(index + 1, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`),
     });
     progress.stop();
