@@ -126,17 +126,80 @@ const benches = {
 /** implicit 0.7.3 anchors (2 threads) on the u1 implicit protocol and Microsoft Recommenders' ML-100K table. */
 const U1 = ['--dataset', 'ml-100k', '--split', 'u1', '--implicit', '--task', 'ranking', '--k', '10'];
 const IMPLICIT_MODELS = [
-  { label: 'als f=64 reg=0.05 it=15 (alpha 0 ≡ implicit alpha 1)', anchor: 'implicit ALS 0.4639', params: ['--algorithm', 'als', '--param', 'factors=64', '--param', 'regularization=0.05', '--param', 'iterations=15', '--param', 'alpha=0'] },
-  { label: 'als f=64 reg=0.05 it=15 alpha=0.5', anchor: '', params: ['--algorithm', 'als', '--param', 'factors=64', '--param', 'regularization=0.05', '--param', 'iterations=15', '--param', 'alpha=0.5'] },
-  { label: 'item-knn bm25 K=50 (implicit semantics: K counts the item itself)', anchor: 'implicit BM25 0.4821', params: ['--algorithm', 'item-knn', '--param', 'weighting=bm25', '--param', 'k=50', '--param', 'includeSelf=true'] },
-  { label: 'item-knn bm25 k=100 (Kindred default)', anchor: '', params: ['--algorithm', 'item-knn', '--param', 'weighting=bm25'] },
-  { label: 'item-knn cosine k=50', anchor: '', params: ['--algorithm', 'item-knn', '--param', 'weighting=cosine', '--param', 'k=50'] },
-  { label: 'user-knn bm25 k=50', anchor: '', params: ['--algorithm', 'user-knn', '--param', 'weighting=bm25', '--param', 'k=50'] },
+  {
+    label: 'als f=64 reg=0.05 it=15 (alpha 0 ≡ implicit alpha 1)',
+    anchor: 'implicit ALS 0.4639',
+    params: [
+      '--algorithm',
+      'als',
+      '--param',
+      'factors=64',
+      '--param',
+      'regularization=0.05',
+      '--param',
+      'iterations=15',
+      '--param',
+      'alpha=0',
+    ],
+  },
+  {
+    label: 'als f=64 reg=0.05 it=15 alpha=0.5',
+    anchor: '',
+    params: [
+      '--algorithm',
+      'als',
+      '--param',
+      'factors=64',
+      '--param',
+      'regularization=0.05',
+      '--param',
+      'iterations=15',
+      '--param',
+      'alpha=0.5',
+    ],
+  },
+  {
+    label: 'item-knn bm25 K=50 (implicit semantics: K counts the item itself)',
+    anchor: 'implicit BM25 0.4821',
+    params: ['--algorithm', 'item-knn', '--param', 'weighting=bm25', '--param', 'k=50', '--param', 'includeSelf=true'],
+  },
+  {
+    label: 'item-knn bm25 k=100 (Kindred default)',
+    anchor: '',
+    params: ['--algorithm', 'item-knn', '--param', 'weighting=bm25'],
+  },
+  {
+    label: 'item-knn cosine k=50',
+    anchor: '',
+    params: ['--algorithm', 'item-knn', '--param', 'weighting=cosine', '--param', 'k=50'],
+  },
+  {
+    label: 'user-knn bm25 k=50',
+    anchor: '',
+    params: ['--algorithm', 'user-knn', '--param', 'weighting=bm25', '--param', 'k=50'],
+  },
   { label: 'ease λ=500 (default)', anchor: 'best anchor 0.4821, target ≥ 0.50', params: ['--algorithm', 'ease'] },
-  { label: 'bpr f=64 (warp sampling)', anchor: '', params: ['--algorithm', 'bpr', '--param', 'factors=64', '--param', 'sampling=warp'] },
+  {
+    label: 'bpr f=64 (warp sampling)',
+    anchor: '',
+    params: ['--algorithm', 'bpr', '--param', 'factors=64', '--param', 'sampling=warp'],
+  },
   { label: 'popular', anchor: '', params: ['--algorithm', 'popular'] },
-  { label: 'lightfm (warp) + item features (genres, decade, title words)', anchor: 'hybrid: within 0.01 of the best CF', params: ['--algorithm', 'lightfm'] },
-  { label: 'weighted hybrid: ease + content-knn (item features), weights learned on a validation split', anchor: 'hybrid: within 0.01 of the best CF', params: ['--algorithm', 'weighted', '--param', 'members=ease,content-knn'] },
+  {
+    label: 'lightfm (warp) + item features (genres, decade, title words)',
+    anchor: 'hybrid: within 0.01 of the best CF',
+    params: ['--algorithm', 'lightfm'],
+  },
+  {
+    label: 'weighted hybrid: ease + content-knn (item features), weights learned on a validation split',
+    anchor: 'hybrid: within 0.01 of the best CF',
+    params: ['--algorithm', 'weighted', '--param', 'members=ease,content-knn'],
+  },
+  {
+    label: 'weighted hybrid: ease + lightfm, weights learned on a validation split',
+    anchor: '',
+    params: ['--algorithm', 'weighted', '--param', 'members=ease,lightfm'],
+  },
 ];
 
 benches['u1-implicit'] = () => {
@@ -145,7 +208,9 @@ benches['u1-implicit'] = () => {
     process.stderr.write(`${m.label}...\n`);
     const r = kindred(['eval', ...U1, ...m.params]);
     const x = r.metrics;
-    rows.push(`| ${m.label} | ${m.anchor} | **${f4(x['ndcg@10'])}** | ${f4(x['precision@10'])} | ${f4(x['recall@10'])} | ${f4(x['map@10'])} | ${f2(r.fitSeconds[0])} | \`${show(['eval', ...U1, ...m.params])}\` |`);
+    rows.push(
+      `| ${m.label} | ${m.anchor} | **${f4(x['ndcg@10'])}** | ${f4(x['precision@10'])} | ${f4(x['recall@10'])} | ${f4(x['map@10'])} | ${f2(r.fitSeconds[0])} | \`${show(['eval', ...U1, ...m.params])}\` |`,
+    );
   }
   return [
     'Protocol: train `u1.base` with every rating as a positive (confidence 1), test = every `u1.test` interaction,',
@@ -161,11 +226,15 @@ benches['u1-implicit'] = () => {
 benches['msr'] = () => {
   const base = ['--dataset', 'ml-100k', '--protocol', 'msr'];
   const rows = [];
-  for (const m of IMPLICIT_MODELS.filter((x) => !x.label.startsWith('item-knn cosine') && !x.label.startsWith('item-knn bm25 k=100') && !x.label.startsWith('weighted'))) {
+  for (const m of IMPLICIT_MODELS.filter(
+    (x) => !x.label.startsWith('item-knn cosine') && !x.label.startsWith('item-knn bm25 k=100'),
+  )) {
     process.stderr.write(`${m.label}...\n`);
     const r = kindred(['eval', ...base, ...m.params]);
     const x = r.metrics;
-    rows.push(`| ${m.label} | **${f4(x['ndcg@10'])}** | ${f4(x['precision@10'])} | ${f4(x['recall@10'])} | ${f4(x['map-relevant@10'])} | \`${show(['eval', ...base, ...m.params])}\` |`);
+    rows.push(
+      `| ${m.label} | **${f4(x['ndcg@10'])}** | ${f4(x['precision@10'])} | ${f4(x['recall@10'])} | ${f4(x['map-relevant@10'])} | \`${show(['eval', ...base, ...m.params])}\` |`,
+    );
   }
   return [
     "Microsoft Recommenders' ML-100K protocol: per-item stratified 75/25 split with seed 42 (the rule of",
@@ -182,20 +251,96 @@ benches['msr'] = () => {
 benches['implicit-speed'] = () => {
   const rows = [];
   const runs = [
-    { label: 'ALS fit, u1.base, f=64 it=15', anchor: 'implicit 0.30 s (2 thr) / 0.53 s (1 thr); target ≤ 0.45 s', args: ['fit', '--dataset', 'ml-100k', '--split', 'u1', '--implicit', '--algorithm', 'als', '--param', 'factors=64', '--param', 'iterations=15', '--param', 'regularization=0.05', '--repeat', '5'] },
-    { label: 'item-knn bm25 fit, K=50', anchor: 'implicit 0.05 s; target ≤ 0.10 s', args: ['fit', '--dataset', 'ml-100k', '--split', 'u1', '--implicit', '--algorithm', 'item-knn', '--param', 'weighting=bm25', '--param', 'k=50', '--param', 'includeSelf=true', '--repeat', '5'] },
+    {
+      label: 'ALS fit, u1.base, f=64 it=15',
+      anchor: 'implicit 0.30 s (2 thr) / 0.53 s (1 thr); target ≤ 0.45 s',
+      args: [
+        'fit',
+        '--dataset',
+        'ml-100k',
+        '--split',
+        'u1',
+        '--implicit',
+        '--algorithm',
+        'als',
+        '--param',
+        'factors=64',
+        '--param',
+        'iterations=15',
+        '--param',
+        'regularization=0.05',
+        '--repeat',
+        '5',
+      ],
+    },
+    {
+      label: 'item-knn bm25 fit, K=50',
+      anchor: 'implicit 0.05 s; target ≤ 0.10 s',
+      args: [
+        'fit',
+        '--dataset',
+        'ml-100k',
+        '--split',
+        'u1',
+        '--implicit',
+        '--algorithm',
+        'item-knn',
+        '--param',
+        'weighting=bm25',
+        '--param',
+        'k=50',
+        '--param',
+        'includeSelf=true',
+        '--repeat',
+        '5',
+      ],
+    },
   ];
   for (const r0 of runs) {
     const r = kindred(r0.args);
-    rows.push(`| ${r0.label} | ${r0.anchor} | **${f2(r.fitSeconds)} s** (median of ${r.fitSecondsAll.length}) | \`${show(r0.args)}\` |`);
+    rows.push(
+      `| ${r0.label} | ${r0.anchor} | **${f2(r.fitSeconds)} s** (median of ${r.fitSecondsAll.length}) | \`${show(r0.args)}\` |`,
+    );
   }
-  return ['Fit on u1.base (80k interactions, every rating a positive).', '', '| | anchor | Kindred | command |', '|---|---|---|---|', ...rows].join('\n');
+  return [
+    'Fit on u1.base (80k interactions, every rating a positive).',
+    '',
+    '| | anchor | Kindred | command |',
+    '|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 };
 
 benches['scale-als'] = () => {
-  const a = ['fit', '--dataset', 'synthetic', '--kind', 'implicit', '--users', '100000', '--items', '50000', '--interactions', '10000000', '--seed', '0', '--algorithm', 'als', '--param', 'factors=64', '--param', 'iterations=15'];
+  const a = [
+    'fit',
+    '--dataset',
+    'synthetic',
+    '--kind',
+    'implicit',
+    '--users',
+    '100000',
+    '--items',
+    '50000',
+    '--interactions',
+    '10000000',
+    '--seed',
+    '0',
+    '--algorithm',
+    'als',
+    '--param',
+    'factors=64',
+    '--param',
+    'iterations=15',
+  ];
   const r = kindred(a);
-  return [`Command: \`${show(a)} --json\``, '', '| | implicit 0.7.3 (2 threads) | Kindred |', '|---|---|---|', `| ALS fit, 100k users × 50k items, ${r.interactions} interactions | 46.3 s | **${f2(r.fitSeconds)} s**, peak RSS ${r.peakRssMB} MB |`].join('\n');
+  return [
+    `Command: \`${show(a)} --json\``,
+    '',
+    '| | implicit 0.7.3 (2 threads) | Kindred |',
+    '|---|---|---|',
+    `| ALS fit, 100k users × 50k items, ${r.interactions} interactions | 46.3 s | **${f2(r.fitSeconds)} s**, peak RSS ${r.peakRssMB} MB |`,
+  ].join('\n');
 };
 
 benches['cold-start'] = () => {
@@ -210,11 +355,54 @@ benches['cold-start'] = () => {
   for (const a of ['content-knn', 'profile', 'lightfm', 'popular', 'als'])
     cold(`cold items: ${a}`, ['--protocol', 'cold-items', '--test-items', '0.2', '--seed', '0', '--algorithm', a]);
   for (const a of ['lightfm', 'als', 'profile', 'popular'])
-    cold(`cold users, 5 known, onboarding: ${a}`, ['--implicit', '--protocol', 'cold-users', '--known', '5', '--onboard', '--seed', '0', '--algorithm', a]);
-  cold('cold users, 5 known in training: popular', ['--implicit', '--protocol', 'cold-users', '--known', '5', '--seed', '0', '--algorithm', 'popular']);
-  cold('cold users, 5 known in training: lightfm', ['--implicit', '--protocol', 'cold-users', '--known', '5', '--seed', '0', '--algorithm', 'lightfm']);
+    cold(`cold users, 5 known, onboarding: ${a}`, [
+      '--implicit',
+      '--protocol',
+      'cold-users',
+      '--known',
+      '5',
+      '--onboard',
+      '--seed',
+      '0',
+      '--algorithm',
+      a,
+    ]);
+  cold('cold users, 5 known in training: popular', [
+    '--implicit',
+    '--protocol',
+    'cold-users',
+    '--known',
+    '5',
+    '--seed',
+    '0',
+    '--algorithm',
+    'popular',
+  ]);
+  cold('cold users, 5 known in training: lightfm', [
+    '--implicit',
+    '--protocol',
+    'cold-users',
+    '--known',
+    '5',
+    '--seed',
+    '0',
+    '--algorithm',
+    'lightfm',
+  ]);
   const ua = (label, extra) => {
-    const args = ['eval', '--dataset', 'ml-100k', '--split', 'ua', '--implicit', '--task', 'ranking', '--algorithm', 'lightfm', ...extra];
+    const args = [
+      'eval',
+      '--dataset',
+      'ml-100k',
+      '--split',
+      'ua',
+      '--implicit',
+      '--task',
+      'ranking',
+      '--algorithm',
+      'lightfm',
+      ...extra,
+    ];
     const r = kindred(args);
     rows.push(`| ${label} | ${f4(r.metrics['ndcg@10'])} | **${f4(r.metrics['precision@10'])}** | \`${show(args)}\` |`);
   };
