@@ -1,6 +1,7 @@
 import {
   coldItems,
   coldUsers,
+  DEFAULT_COLD_START_METRICS,
   evaluateColdItems,
   evaluateColdUsers,
   metricByName,
@@ -108,7 +109,8 @@ async function runColdUsers(
     const t0 = performance.now();
     model.fit(split.train);
     const t1 = performance.now();
-    const r = evaluateColdUsers(model, split, { k, ...(metrics ? { metrics } : {}) });
+    // Novelty is defined here (every item has training popularity), unlike among cold items.
+    const r = evaluateColdUsers(model, split, { k, metrics: metrics ?? [...DEFAULT_COLD_START_METRICS, 'novelty'] });
     return {
       protocol: name,
       metrics: r.metrics,
