@@ -1,6 +1,6 @@
 import { IdMap } from 'kindred';
 import type { EngineConfig } from '../config.js';
-import type { FeedbackRecord, Storage } from '../storage/port.js';
+import type { FeedbackColumns, FeedbackRecord, Storage } from '../storage/port.js';
 
 /** The configured feedback types (`feedback.types` of the engine config). */
 export type FeedbackTypes = EngineConfig['feedback']['types'];
@@ -69,7 +69,7 @@ export interface LoadEventLogOptions {
  * const { set } = reduceEvents(log); // in the worker
  */
 export async function loadEventLog(
-  storage: Pick<Storage, 'scanFeedback' | 'lastSeq'>,
+  storage: Pick<Storage, 'scanFeedback' | 'lastSeq' | 'scanFeedbackColumns'>,
   types: FeedbackTypes,
   opts: LoadEventLogOptions = {},
 ): Promise<{ log: EventLog; stats: ScanStats }> {
@@ -77,6 +77,18 @@ export async function loadEventLog(
   const through = opts.throughSeq ?? (await storage.lastSeq());
   const acc = new EventAccumulator(types);
   let after = 0;
+  // The column form (when the store has it) costs no object and no string per row: ~Nx faster on large logs.
+  if (storage.scanFeedbackColumns) {
+    for (;;) {
+      const cols = await storage.scanFeedbackColumns(after, batchSize);
+      if (cols.length === 0) break;
+      const done = acc.addColumns(cols, through);
+      if (done || cols.length < batchSize) break;
+      after = cols.seqs[cols.length - 1];
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { log: acc.log(), stats: acc.stats(through) };
+  }
   for (;;) {
     const rows = await storage.scanFeedback(after, batchSize);
     if (rows.length === 0) break;
@@ -169,6 +181,66 @@ export class EventAccumulator {
       this.weights[k] = w;
       this.times[k] = row.timestamp;
       this.kinds[k] = t.kind;
+    }
+    return false;
+  }
+
+  /**
+   * Adds a batch in column form (`Storage.scanFeedbackColumns`, in seq order); same rules and the same result as
+   * `addBatch` on the same rows. Each of the batch's distinct types is resolved once and each distinct id at its
+   * first row with a signal (as `addBatch` does, so both number ids alike), then the rows are a typed-array loop.
+   */
+  addColumns(cols: FeedbackColumns, throughSeq = Infinity): boolean {
+    const userOf = new Int32Array(cols.userIds.length).fill(-1);
+    const itemOf = new Int32Array(cols.itemIds.length).fill(-1);
+    const nTypes = cols.typeNames.length;
+    const kindOf = new Uint8Array(nTypes),
+      weightOf = new Float64Array(nTypes),
+      useValueOf = new Uint8Array(nTypes);
+    for (let t = 0; t < nTypes; t++) {
+      const k = this.kindOf.get(cols.typeNames[t]);
+      kindOf[t] = k ? k.kind : NO_SIGNAL;
+      weightOf[t] = k ? k.weight : 0;
+      useValueOf[t] = k?.useValue ? 1 : 0;
+    }
+    return this.addColumnRows(cols, userOf, itemOf, kindOf, weightOf, useValueOf, throughSeq);
+  }
+
+  private addColumnRows(
+    cols: FeedbackColumns,
+    userOf: Int32Array,
+    itemOf: Int32Array,
+    kindOf: Uint8Array,
+    weightOf: Float64Array,
+    useValueOf: Uint8Array,
+    throughSeq: number,
+  ): boolean {
+    const { seqs, users, items, types, values, timestamps } = cols;
+    for (let r = 0; r < cols.length; r++) {
+      const seq = seqs[r];
+      if (seq > throughSeq) return true;
+      if (seq > this.maxSeq) this.maxSeq = seq;
+      this.events++;
+      const t = types[r];
+      const kind = kindOf[t];
+      if (kind === NO_SIGNAL) {
+        this.ignored++;
+        continue;
+      }
+      const w = weightOf[t] * (useValueOf[t] ? values[r] : 1);
+      if (!Number.isFinite(w)) {
+        this.ignored++;
+        continue;
+      }
+      if (this.n === this.users.length) this.grow();
+      const k = this.n++;
+      const lu = users[r],
+        li = items[r];
+      this.users[k] = userOf[lu] >= 0 ? userOf[lu] : (userOf[lu] = this.userIds.add(cols.userIds[lu]));
+      this.items[k] = itemOf[li] >= 0 ? itemOf[li] : (itemOf[li] = this.itemIds.add(cols.itemIds[li]));
+      this.weights[k] = w;
+      this.times[k] = timestamps[r];
+      this.kinds[k] = kind;
     }
     return false;
   }

@@ -106,3 +106,18 @@ describe('decideActivation (the margin rule)', () => {
     expect(decideActivation({ 'ndcg@10': 0.1, holdoutUsers: 5 }, active(0.3, 0), 0.01).activate).toBe(true);
   });
 });
+
+describe('sampleUsers', () => {
+  it('keeps at most maxUsers users, evenly spaced, with all their rows', async () => {
+    const { synthetic } = await import('kindred');
+    const { sampleUsers } = await import('./evaluate.js');
+    const data = synthetic({ users: 500, items: 50, interactions: 5000, seed: 1 });
+    const s = sampleUsers(data, 100);
+    const users = new Set(Array.from(s.users));
+    expect(users.size).toBe(100);
+    const all = data.userCounts(),
+      kept = s.userCounts();
+    for (const u of users) expect(kept[u]).toBe(all[u]);
+    expect(sampleUsers(data, 10_000)).toBe(data);
+  });
+});

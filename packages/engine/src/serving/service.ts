@@ -250,8 +250,26 @@ export class ServingService {
     this.counts = counts;
     this.users?.clear();
     this.deletedUsers.clear();
+    if (model) for (const id of await this.usersMissingFromStore(model)) this.deletedUsers.add(id);
     this.snap = this.build(model, model ? record : null);
     this.engine.metrics?.modelVersion.set(model && record ? record.version : 0);
+  }
+
+  /**
+   * Model users the store no longer has (deleted after the model was trained): after a restart their trained rows
+   * must not serve again, so they are found by comparing the model's users with the store's.
+   */
+  private async usersMissingFromStore(model: Recommender): Promise<string[]> {
+    const present = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page = await this.engine.storage.listUsers(cursor, 10_000);
+      for (const u of page.items) present.add(u.id);
+      cursor = page.next;
+    } while (cursor !== null);
+    const missing: string[] = [];
+    for (const id of model.training.userIds.ids()) if (!present.has(String(id))) missing.push(String(id));
+    return missing;
   }
 
   ready(): ReadyState & { error?: string } {

@@ -47,6 +47,27 @@ export interface ModelRecord {
   sizeBytes: number;
 }
 
+/**
+ * A batch of feedback rows in column form (what `scanFeedbackColumns` returns): typed arrays instead of one object
+ * per row, and each distinct user/item/type id once. Row `r` is user `userIds[users[r]]`, item `itemIds[items[r]]`,
+ * type `typeNames[types[r]]`; the indices are local to this batch (dense from 0, in order of first appearance).
+ */
+export interface FeedbackColumns {
+  /** Rows in the batch. */
+  length: number;
+  /** Each row's seq, increasing. */
+  seqs: Float64Array;
+  users: Int32Array;
+  items: Int32Array;
+  types: Int32Array;
+  values: Float64Array;
+  /** Event times, epoch ms. */
+  timestamps: Float64Array;
+  userIds: string[];
+  itemIds: string[];
+  typeNames: string[];
+}
+
 export interface Page<T> {
   items: T[];
   /** Cursor for the next page, or null at the end. */
@@ -81,6 +102,11 @@ export interface Storage {
   userFeedback(userId: string, limit?: number): Promise<FeedbackRecord[]>;
   /** Feedback with seq > afterSeq in seq order, at most `limit` rows (training reads it in batches). */
   scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]>;
+  /**
+   * Optional, for bulk readers (training, popularity counts): the same rows as `scanFeedback` in column form, which
+   * a store can produce without a per-row object or string. Callers fall back to `scanFeedback` when it is absent.
+   */
+  scanFeedbackColumns?(afterSeq: number, limit: number): Promise<FeedbackColumns>;
   feedbackCount(): Promise<number>;
   /** Highest seq stored (0 when empty). */
   lastSeq(): Promise<number>;

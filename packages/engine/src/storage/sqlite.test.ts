@@ -84,6 +84,118 @@ describe('SqliteStorage: opening and schema', () => {
   });
 });
 
+describe('SqliteStorage: migration from schema v1 (text-keyed feedback)', () => {
+  it('moves every user, item and feedback row to integer keys, keeping seqs and the seq counter', async () => {
+    const path = tempPath();
+    const raw = new Database(path);
+    migrate(raw, SQLITE_MIGRATIONS.slice(0, 1));
+    raw
+      .prepare(
+        "INSERT INTO items VALUES ('i1', '[\"a\"]', '{\"title\":\"One\"}', 'txt', 100, 1, 200), ('i2', '[]', '{}', NULL, 5, 0, 6)",
+      )
+      .run();
+    raw.prepare('INSERT INTO users VALUES (\'u1\', \'{"k":"v"}\', 7)').run();
+    const ins = raw.prepare('INSERT INTO feedback (user_id, item_id, type, value, timestamp) VALUES (?, ?, ?, ?, ?)');
+    ins.run('u1', 'i1', 'click', 1, 10);
+    ins.run('u1', 'i2', 'rating', 4.5, 20);
+    // A v1 row whose user row is missing (v1 had no foreign keys): the migration creates the user.
+    ins.run('orphan', 'i1', 'like', 1, 30);
+    ins.run('u1', 'i2', 'click', 1, 40);
+    raw.prepare('DELETE FROM feedback WHERE seq = 4').run(); // the counter (4) is now past max(seq) (3)
+    raw.close();
+
+    const s = openTemp(path);
+    expect(s.schemaVersion).toBe(SQLITE_MIGRATIONS.length);
+    expect(await s.getItem('i1')).toEqual({
+      id: 'i1',
+      categories: ['a'],
+      labels: { title: 'One' },
+      text: 'txt',
+      timestamp: 100,
+      hidden: true,
+      updatedAt: 200,
+    });
+    expect(await s.getUser('u1')).toEqual({ id: 'u1', labels: { k: 'v' }, updatedAt: 7 });
+    expect(await s.getUser('orphan')).toMatchObject({ id: 'orphan', labels: {} });
+    expect(await s.scanFeedback(0, 10)).toEqual([
+      { seq: 1, userId: 'u1', itemId: 'i1', type: 'click', value: 1, timestamp: 10 },
+      { seq: 2, userId: 'u1', itemId: 'i2', type: 'rating', value: 4.5, timestamp: 20 },
+      { seq: 3, userId: 'orphan', itemId: 'i1', type: 'like', value: 1, timestamp: 30 },
+    ]);
+    const more = [fb('u1', 'i1', 50)];
+    await s.insertFeedback(more, both);
+    expect(more[0].seq).toBe(5);
+    expect((await s.userFeedback('u1')).map((r) => r.seq)).toEqual([5, 2, 1]);
+    const plain = new Database(path, { readonly: true });
+    const cols = plain.prepare("SELECT name FROM pragma_table_info('feedback')").pluck().all();
+    expect(cols).toEqual(['seq', 'user_key', 'item_key', 'type', 'value', 'timestamp']);
+    plain.close();
+  });
+});
+
+describe('SqliteStorage: integer keys and the id cache', () => {
+  it('a deleted and re-created user gets a new key and none of the old feedback', async () => {
+    const s = SqliteStorage.open(tempPath(), { keyCacheSize: 2 });
+    stores.push(s);
+    await s.insertFeedback([fb('a', 'x', 1), fb('b', 'y', 2), fb('c', 'z', 3), fb('a', 'z', 4)], both);
+    expect(await s.deleteUser('a')).toBe(true);
+    await s.insertFeedback([fb('a', 'x', 5)], both);
+    expect((await s.userFeedback('a')).map((r) => [r.itemId, r.timestamp])).toEqual([['x', 5]]);
+    // Users beyond the cache's capacity are still found (through the index), and rows land on the right user.
+    await s.insertFeedback([fb('b', 'x', 6), fb('c', 'x', 7), fb('d', 'x', 8), fb('b', 'x', 9)], both);
+    expect((await s.userFeedback('b')).map((r) => r.timestamp)).toEqual([9, 6, 2]);
+    expect((await s.userFeedback('c')).map((r) => r.timestamp)).toEqual([7, 3]);
+  });
+
+  it('a rolled-back batch leaves no key of a user it created behind', async () => {
+    const s = openTemp();
+    await s.upsertItems([item('i1')]);
+    await expect(
+      s.insertFeedback([fb('new', 'i1', 1), fb('new', 'missing', 2)], { createUsers: true, createItems: false }),
+    ).rejects.toBeInstanceOf(UnknownReferenceError);
+    expect(await s.getUser('new')).toBeNull();
+    // Had the rolled-back key been cached, this row would point at a user row that does not exist.
+    await s.insertFeedback([fb('new', 'i1', 3)], { createUsers: true, createItems: false });
+    expect(await s.userFeedback('new')).toEqual([
+      { seq: expect.any(Number), userId: 'new', itemId: 'i1', type: 'click', value: 1, timestamp: 3 },
+    ]);
+    expect(await s.getUser('new')).toMatchObject({ id: 'new' });
+  });
+
+  it('scanFeedbackColumns returns the scanFeedback rows in column form', async () => {
+    const s = SqliteStorage.open(tempPath(), { keyCacheSize: 1 });
+    stores.push(s);
+    const rows = [
+      fb('u1', 'i1', 10),
+      fb('u2', 'i1', 20, 'rating', 3.5),
+      fb('u1', 'i2', 30, 'like'),
+      fb('u3', 'i3', 40),
+    ];
+    await s.insertFeedback(rows, both);
+    for (const [after, limit] of [
+      [0, 10],
+      [1, 2],
+      [4, 5],
+    ]) {
+      const c = await s.scanFeedbackColumns(after, limit);
+      const asRows = Array.from({ length: c.length }, (_, r) => ({
+        seq: c.seqs[r],
+        userId: c.userIds[c.users[r]],
+        itemId: c.itemIds[c.items[r]],
+        type: c.typeNames[c.types[r]],
+        value: c.values[r],
+        timestamp: c.timestamps[r],
+      }));
+      expect(asRows).toEqual(await s.scanFeedback(after, limit));
+    }
+    const c = await s.scanFeedbackColumns(0, 10);
+    // Each distinct id once, numbered in order of first appearance.
+    expect(c.userIds).toEqual(['u1', 'u2', 'u3']);
+    expect(Array.from(c.users)).toEqual([0, 1, 0, 2]);
+    expect(c.typeNames).toEqual(['click', 'rating', 'like']);
+  });
+});
+
 describe('SqliteStorage: items and users', () => {
   it('upserts, gets, patches and deletes items', async () => {
     const s = openTemp();
@@ -261,11 +373,14 @@ const fixture = fileURLToPath(new URL('./sqlite-kill.fixture.mjs', import.meta.u
 /** The child imports the built store; rebuild the engine when dist is missing or older than these sources. */
 function distIsFresh(): boolean {
   if (!existsSync(distStore)) return false;
-  const built = statSync(distStore).mtimeMs;
   const srcDir = fileURLToPath(new URL('.', import.meta.url));
+  // Each source against its own output: an incremental build rewrites only the outputs whose text changed.
   return readdirSync(srcDir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
-    .every((f) => statSync(join(srcDir, f)).mtimeMs <= built);
+    .every((f) => {
+      const out = join(engineRoot, 'dist', 'storage', f.replace(/\.ts$/, '.js'));
+      return existsSync(out) && statSync(join(srcDir, f)).mtimeMs <= statSync(out).mtimeMs;
+    });
 }
 
 describe('SqliteStorage: durability', () => {

@@ -1,0 +1,337 @@
+#!/usr/bin/env node
+/* global fetch */
+// Load benchmark of the engine (not a test): bulk-loads users / items / feedback straight through the storage (the
+// fast path) into a temp dir, trains ALS through the API, then measures on loopback with autocannon:
+//   1. GET /health/live (hello world of the same server) vs GET /api/recommend/:id (random known users), 100 conns;
+//   2. POST /api/feedback batches of 1,000 events: events/s;
+//   3. kill -9 of a server mid-stream: every acknowledged event is in the database afterwards.
+// Prints a JSON summary; `--write` also updates the <!-- bench:engine-load --> section of BENCHMARKS.md.
+// Flags: --users 100000 --items 50000 --feedback 5000000 --factors 32 --duration 15 --connections 100 --write
+// Needs a build first (npm run build): it runs packages/engine/dist, as `kindred serve` does.
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { SqliteStorage } from '../dist/index.js';
+
+const args = process.argv.slice(2);
+const flag = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const USERS = flag('users', 100_000);
+const ITEMS = flag('items', 50_000);
+const FEEDBACK = flag('feedback', 5_000_000);
+const FACTORS = flag('factors', 32);
+const DURATION = flag('duration', 15);
+const CONNECTIONS = flag('connections', 100);
+const WRITE = args.includes('--write');
+const fixture = fileURLToPath(new URL('../test/server.fixture.mjs', import.meta.url));
+const benchmarksMd = fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url));
+const ADMIN = 'bench-admin-key-000';
+const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+
+/** Seeded xorshift32: the same data on every run. */
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+const GENRES = 20;
+
+/**
+ * ML-like feedback: each user prefers one genre (items are dealt to genres round-robin); 70 % of their events fall
+ * in it, Zipf-like popularity within (u² skew), the rest anywhere; user activity is skewed too.
+ */
+function* feedbackBatches(total, batch, seed) {
+  const r = rng(seed);
+  const perGenre = Math.floor(ITEMS / GENRES);
+  const t0 = Date.parse('2024-01-01T00:00:00Z');
+  for (let done = 0; done < total;) {
+    const n = Math.min(batch, total - done);
+    const rows = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const u = Math.floor(USERS * r() * r()) % USERS;
+      const g = u % GENRES;
+      const item = r() < 0.7 ? g + GENRES * Math.floor(perGenre * r() * r()) : Math.floor(ITEMS * r() * r());
+      rows[k] = { userId: `u${u}`, itemId: `i${item}`, type: 'click', value: 1, timestamp: t0 + done + k };
+    }
+    done += n;
+    yield rows;
+  }
+}
+
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function startServer(env, configFile) {
+  const child = spawn(process.execPath, [fixture, configFile], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening (\S+)/.exec(out);
+      if (m) resolve({ url: m[1], child, exited, stop: (sig = 'SIGTERM') => (child.kill(sig), exited) });
+    });
+    exited.then(({ code, signal }) => reject(new Error(`server exited (${code ?? signal}):\n${err}`)));
+  });
+}
+
+function cannon(opts) {
+  return new Promise((resolve, reject) => {
+    const inst = autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (e, res) =>
+      e ? reject(e) : resolve(res),
+    );
+    autocannon.track(inst, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+const summary = (r) => ({
+  reqPerSec: Math.round(r.requests.average),
+  p50ms: r.latency.p50,
+  p99ms: r.latency.p99,
+  non2xx: r.non2xx,
+  errors: r.errors,
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'kindred-bench-'));
+const configFile = join(dir, 'kindred.json');
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    server: { logLevel: 'warn' },
+    feedback: { autoCreateItems: true },
+    training: {
+      fitAfterEvents: 0,
+      fitPeriodSeconds: 0,
+      params: { factors: FACTORS, iterations: 6, regularization: 0.05 },
+    },
+  }),
+);
+const env = { KINDRED_STORE_DIR: join(dir, 'data'), KINDRED_ADMIN_KEY: ADMIN };
+const out = {
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  node: process.version,
+  users: USERS,
+  items: ITEMS,
+};
+
+try {
+  // ---- 1. bulk load through the storage ----
+  let t = performance.now();
+  {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(env.KINDRED_STORE_DIR, { recursive: true });
+    const store = SqliteStorage.open(join(env.KINDRED_STORE_DIR, 'kindred.db'));
+    const items = [];
+    for (let i = 0; i < ITEMS; i++)
+      items.push({
+        id: `i${i}`,
+        categories: [`genre-${i % GENRES}`],
+        labels: { title: `Item ${i}` },
+        timestamp: Date.parse('2023-01-01T00:00:00Z') + i * 60_000,
+        hidden: false,
+        updatedAt: Date.now(),
+      });
+    await store.upsertItems(items);
+    let n = 0;
+    for (const rows of feedbackBatches(FEEDBACK, 50_000, 7)) {
+      n += await store.insertFeedback(rows, { createUsers: true, createItems: false });
+      if (n % 1_000_000 === 0) log(`loaded ${n} events (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    }
+    out.feedback = await store.feedbackCount();
+    out.loadedUsers = (await store.listUsers(null, 1)).items.length ? USERS : 0;
+    await store.close();
+  }
+  out.loadSeconds = +((performance.now() - t) / 1000).toFixed(1);
+  out.loadEventsPerSec = Math.round(FEEDBACK / out.loadSeconds);
+  log(`loaded ${FEEDBACK} events in ${out.loadSeconds} s`);
+
+  // ---- 2. start the server, train ALS through the API ----
+  t = performance.now();
+  const server = await startServer(env, configFile);
+  out.startSeconds = +((performance.now() - t) / 1000).toFixed(1);
+  t = performance.now();
+  // Start the run and poll (a 5M-event fit can outlast fetch's 300 s header timeout on a busy box).
+  const startRes = await fetch(`${server.url}/api/train`, { method: 'POST', headers: { 'x-api-key': ADMIN } });
+  if (startRes.status !== 202) throw new Error(`training did not start: ${startRes.status} ${await startRes.text()}`);
+  let trained = null;
+  while (!trained) {
+    await sleep(2000);
+    const models = await (await fetch(`${server.url}/api/models`, { headers: { 'x-api-key': ADMIN } })).json();
+    const active = models.find((m) => m.active);
+    if (active) trained = { model: active };
+  }
+  out.train = {
+    algorithm: 'als',
+    factors: FACTORS,
+    iterations: 6,
+    runSeconds: +((performance.now() - t) / 1000).toFixed(1),
+    fitSeconds: +trained.model.fitSeconds.toFixed(1),
+    ndcgAt10: +trained.model.metrics['ndcg@10'].toFixed(4),
+    pairs: trained.model.metrics.trainPairs,
+  };
+  log(`trained: ${JSON.stringify(out.train)}`);
+
+  // ---- 3. hello world vs recommend ----
+  const headers = { 'x-api-key': ADMIN };
+  await cannon({ url: `${server.url}/health/live`, duration: 3 }); // warm-up
+  out.hello = summary(await cannon({ url: `${server.url}/health/live`, headers }));
+  log(`hello: ${JSON.stringify(out.hello)}`);
+  const r = rng(99);
+  const recOpts = {
+    url: server.url,
+    headers,
+    requests: [
+      { method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/recommend/u${Math.floor(r() * USERS)}?n=10` }) },
+    ],
+  };
+  await cannon({ ...recOpts, duration: 5 }); // warm-up (JIT; the user cache starts cold on purpose)
+  out.recommend = summary(await cannon(recOpts));
+  log(`recommend: ${JSON.stringify(out.recommend)}`);
+
+  // ---- 4. ingest: POST /api/feedback, 1,000 events per request ----
+  const bodies = [...feedbackBatches(50_000, 1000, 11)].map((rows) => JSON.stringify(rows));
+  let b = 0;
+  const ingestConns = 8;
+  const ing = await cannon({
+    url: server.url,
+    connections: ingestConns,
+    headers: { ...headers, 'content-type': 'application/json' },
+    requests: [
+      { method: 'POST', setupRequest: (req) => ({ ...req, path: '/api/feedback', body: bodies[b++ % bodies.length] }) },
+    ],
+  });
+  out.ingest = {
+    connections: ingestConns,
+    batch: 1000,
+    requestsPerSec: Math.round(ing.requests.average),
+    eventsPerSec: Math.round(ing.requests.average * 1000),
+    p50ms: ing.latency.p50,
+    p99ms: ing.latency.p99,
+    non2xx: ing.non2xx,
+    synchronous: 'FULL',
+  };
+  log(`ingest: ${JSON.stringify(out.ingest)}`);
+  await server.stop();
+
+  // ---- 5. kill -9 mid-stream: no acknowledged event lost ----
+  out.kill9 = await killTest();
+  log(`kill -9: ${JSON.stringify(out.kill9)}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A fresh server; 4 clients post batches of 1,000 events whose values number them; after ~3 s the server gets
+ * SIGKILL; then the database is opened and every acknowledged event looked up by its number.
+ */
+async function killTest() {
+  const kdir = mkdtempSync(join(tmpdir(), 'kindred-kill-'));
+  try {
+    const kenv = { KINDRED_STORE_DIR: kdir, KINDRED_ADMIN_KEY: ADMIN };
+    const server = await startServer(kenv, configFile);
+    const acked = [];
+    let next = 0;
+    let stop = false;
+    const client = async () => {
+      while (!stop) {
+        const base = next;
+        next += 1000;
+        const rows = Array.from({ length: 1000 }, (_, k) => ({
+          userId: `u${(base + k) % 997}`,
+          itemId: `i${(base + k) % 499}`,
+          type: 'rating',
+          value: base + k,
+        }));
+        try {
+          const res = await fetch(`${server.url}/api/feedback`, {
+            method: 'POST',
+            headers: { 'x-api-key': ADMIN, 'content-type': 'application/json' },
+            body: JSON.stringify(rows),
+          });
+          if (res.status === 200) acked.push(base);
+        } catch {
+          return; // the server is gone
+        }
+      }
+    };
+    const clients = [client(), client(), client(), client()];
+    await sleep(3000);
+    server.child.kill('SIGKILL');
+    stop = true;
+    await server.exited;
+    await Promise.all(clients);
+    const store = SqliteStorage.open(join(kdir, 'kindred.db'));
+    const present = new Set();
+    for (let after = 0; ;) {
+      const cols = await store.scanFeedbackColumns(after, 100_000);
+      if (cols.length === 0) break;
+      for (let r = 0; r < cols.length; r++) present.add(cols.values[r]);
+      after = cols.seqs[cols.length - 1];
+    }
+    const stored = await store.feedbackCount();
+    await store.close();
+    let lost = 0;
+    for (const base of acked) for (let k = 0; k < 1000; k++) if (!present.has(base + k)) lost++;
+    return {
+      ackedEvents: acked.length * 1000,
+      storedEvents: stored,
+      lostAcknowledged: lost,
+      partialBatches: stored % 1000 !== 0 ? 1 : 0,
+    };
+  } finally {
+    rmSync(kdir, { recursive: true, force: true });
+  }
+}
+
+console.log(JSON.stringify(out, null, 2));
+if (WRITE) writeSection(out);
+
+function writeSection(o) {
+  const start = '<!-- bench:engine-load -->',
+    end = '<!-- /bench:engine-load -->';
+  const text = [
+    start,
+    '## Engine under load (packages/engine/bench/load.mjs)',
+    '',
+    `${o.machine}, Node ${o.node}; load generator (autocannon) on the same machine, loopback. Data: ${o.users.toLocaleString('en')} users, ` +
+      `${o.items.toLocaleString('en')} items, ${o.feedback.toLocaleString('en')} feedback events bulk-loaded through the storage in ${o.loadSeconds} s ` +
+      `(${o.loadEventsPerSec.toLocaleString('en')} events/s, batches of 50,000); ALS ${o.train.factors} factors, ${o.train.iterations} iterations: ` +
+      `run ${o.train.runSeconds} s (final fit ${o.train.fitSeconds} s), holdout NDCG@10 ${o.train.ndcgAt10}. Server start (catalogue, model, popularity scan): ${o.startSeconds} s.`,
+    '',
+    '| route | connections | req/s | p50 ms | p99 ms | non-2xx |',
+    '|---|---|---|---|---|---|',
+    `| GET /health/live (hello world) | ${CONNECTIONS} | ${o.hello.reqPerSec} | ${o.hello.p50ms} | ${o.hello.p99ms} | ${o.hello.non2xx} |`,
+    `| GET /api/recommend/:id (random known users, n=10) | ${CONNECTIONS} | ${o.recommend.reqPerSec} | ${o.recommend.p50ms} | ${o.recommend.p99ms} | ${o.recommend.non2xx} |`,
+    `| POST /api/feedback (1,000 events each) | ${o.ingest.connections} | ${o.ingest.requestsPerSec} (= **${o.ingest.eventsPerSec.toLocaleString('en')} events/s**) | ${o.ingest.p50ms} | ${o.ingest.p99ms} | ${o.ingest.non2xx} |`,
+    '',
+    `kill -9 mid-stream (4 clients posting batches of 1,000, server SIGKILLed after 3 s, synchronous=FULL): ` +
+      `${o.kill9.ackedEvents.toLocaleString('en')} events acknowledged, ${o.kill9.storedEvents.toLocaleString('en')} stored, ` +
+      `**${o.kill9.lostAcknowledged} acknowledged events lost**, ${o.kill9.partialBatches} partial batches.`,
+    '',
+    'Reproduce: `npm run build && node packages/engine/bench/load.mjs --write` (timings are noisy: the 2 cores are shared).',
+    end,
+  ].join('\n');
+  const md = existsSync(benchmarksMd) ? readFileSync(benchmarksMd, 'utf8') : '# Benchmarks\n';
+  const i = md.indexOf(start),
+    j = md.indexOf(end);
+  const next = i >= 0 && j > i ? md.slice(0, i) + text + md.slice(j + end.length) : md.trimEnd() + '\n\n' + text + '\n';
+  writeFileSync(benchmarksMd, next);
+  log(`updated ${benchmarksMd}`);
+}
