@@ -32,7 +32,7 @@ export async function buildServer(engine: Engine, opts: { logger?: boolean } = {
     logger: opts.logger === false || server.logLevel === 'silent' ? false : { level: server.logLevel },
     bodyLimit: server.bodyLimit,
     // Ids may be up to 256 characters (URL-encoded, more): answer long ids with a 400 from the schema, not a 414.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   installValidators(app);
