@@ -1,3 +1,4 @@
+import { compileKernel, wasmApi } from './wasm-kernel.js';
 import { DOT4X4_WASM } from './dot4x4-wasm.js';
 
 // The few WebAssembly APIs used here, typed locally: the library compiles against ES2022 without DOM typings, and
@@ -53,16 +54,8 @@ const MAX_BYTES = 2 ** 32 - PAGE;
 let compiled: object | null | undefined;
 
 function kernelModule(): object | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!api) return null;
-  if (compiled === undefined) {
-    try {
-      const bytes = decodeBase64(DOT4X4_WASM);
-      compiled = api.validate(bytes) ? new api.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
+  if (!wasmApi()) return null;
+  if (compiled === undefined) compiled = compileKernel(DOT4X4_WASM);
   return compiled;
 }
 
@@ -96,24 +89,4 @@ export function denseWorkspace(doubles: number): DenseWorkspace | null {
     dot4x4: (x, xRow, y, yRow, stride, k0, k1, out) =>
       dot4x4(x.byteOffset + xRow * stride * 8, y.byteOffset + yRow * stride * 8, stride * 8, k0, k1, out.byteOffset),
   };
-}
-
-function decodeBase64(text: string): Uint8Array {
-  const table = new Int16Array(128).fill(-1);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  for (let k = 0; k < 64; k++) table[alphabet.charCodeAt(k)] = k;
-  const clean = text.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0,
-    acc = 0,
-    o = 0;
-  for (let k = 0; k < clean.length; k++) {
-    acc = (acc << 6) | table[clean.charCodeAt(k)];
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
 }

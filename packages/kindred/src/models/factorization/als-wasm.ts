@@ -1,7 +1,7 @@
 import { costSplit, type KernelGroup } from '../parallel.js';
 import { ALS_CG_WASM } from './als-cg-wasm.js';
 import type { ConfidenceCsr } from './confidence.js';
-import { decodeBase64 } from './sgd-wasm.js';
+import { decodeBase64 } from '../../math/wasm-kernel.js';
 
 // The few WebAssembly APIs used here, typed locally (the library compiles without DOM typings; the global may be
 // missing, and then the JS solvers run).

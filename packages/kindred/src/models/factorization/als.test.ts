@@ -8,7 +8,7 @@ import { ALS_CG_WASM } from './als-cg-wasm.js';
 import { alsCgRange, alsLoss, alsScratch, alsSolveRow } from './als-solvers.js';
 import { wasmAlsTrainer, withSharedMemory } from './als-wasm.js';
 import { buildConfidence } from './confidence.js';
-import { decodeBase64 } from './sgd-wasm.js';
+import { decodeBase64 } from '../../math/wasm-kernel.js';
 
 // The global is untyped here (no DOM lib); the few members the test uses.
 const WebAssembly = (

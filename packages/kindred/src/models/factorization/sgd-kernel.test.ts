@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../math/rng.js';
 import { allFinite, jsSgdTrainer, sgdEpochJs, type SgdHyper, type SgdProblem } from './sgd-kernel.js';
-import { decodeBase64, wasmSgdAvailable, wasmSgdTrainer } from './sgd-wasm.js';
+import { decodeBase64 } from '../../math/wasm-kernel.js';
+import { wasmSgdAvailable, wasmSgdTrainer } from './sgd-wasm.js';
 
 const hyper: SgdHyper = {
   mu: 3.2,

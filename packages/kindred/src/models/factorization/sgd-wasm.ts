@@ -1,3 +1,4 @@
+import { compileKernel, wasmApi } from '../../math/wasm-kernel.js';
 import { SGD_EPOCH_WASM } from './sgd-epoch-wasm.js';
 import { type SgdHyper, type SgdProblem, type SgdTrainer } from './sgd-kernel.js';
 
@@ -53,16 +54,8 @@ let compiled: object | null | undefined;
 
 /** The compiled kernel module, or null when WebAssembly (or its SIMD extension) is not available here. */
 function kernelModule(): object | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!api) return null;
-  if (compiled === undefined) {
-    try {
-      const bytes = decodeBase64(SGD_EPOCH_WASM);
-      compiled = api.validate(bytes) ? new api.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
+  if (!wasmApi()) return null;
+  if (compiled === undefined) compiled = compileKernel(SGD_EPOCH_WASM);
   return compiled;
 }
 
@@ -196,34 +189,4 @@ function gather(
     dstI[k] = srcI[r];
     dstV[k] = srcV[r];
   }
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * Standard base64 to bytes (no `atob`/`Buffer`: the core runs in Node and browsers alike).
- *
- * @example
- * decodeBase64('TWE='); // Uint8Array [77, 97]
- */
-export function decodeBase64(text: string): Uint8Array {
-  const lookup = new Int16Array(128).fill(-1);
-  for (let k = 0; k < B64.length; k++) lookup[B64.charCodeAt(k)] = k;
-  let len = text.length;
-  while (len > 0 && text[len - 1] === '=') len--;
-  const out = new Uint8Array(Math.floor((len * 3) / 4));
-  let acc = 0,
-    bits = 0,
-    o = 0;
-  for (let k = 0; k < len; k++) {
-    const v = lookup[text.charCodeAt(k)];
-    if (v < 0) throw new Error(`invalid base64 character at ${k}`);
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
 }
