@@ -325,7 +325,8 @@ function writeSection(o) {
       `${o.kill9.ackedEvents.toLocaleString('en')} events acknowledged, ${o.kill9.storedEvents.toLocaleString('en')} stored, ` +
       `**${o.kill9.lostAcknowledged} acknowledged events lost**, ${o.kill9.partialBatches} partial batches.`,
     '',
-    'Reproduce: `npm run build && node packages/engine/bench/load.mjs --write` (timings are noisy: the 2 cores are shared).',
+    `Reproduce: \`npm run build && node packages/engine/bench/load.mjs ${process.argv.slice(2).join(' ')}\` ` +
+      '(timings are noisy: the 2 cores are shared).',
     end,
   ].join('\n');
   const md = existsSync(benchmarksMd) ? readFileSync(benchmarksMd, 'utf8') : '# Benchmarks\n';
