@@ -1,16 +1,6 @@
 // Small helpers over row-major factor tables shared by the implicit-feedback factor models (ALS, BPR).
+import { allFinite } from '../../math/finite.js';
 import { topK, type TopK } from '../../math/top-k.js';
-
-/**
- * True when every entry is finite (the per-epoch divergence check, LightFM `_check_finite`).
- *
- * @example
- * allFinite(new Float32Array([1, NaN])); // false
- */
-export function allFinite(a: Float32Array | Float64Array): boolean {
-  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
-  return true;
-}
 
 /**
  * ‖row‖ for each row of a row-major table with `f` columns.
@@ -52,3 +42,5 @@ export function similarRowsIndex(T: Float32Array, f: number, norms: Float64Array
   }
   return topK(sims, k);
 }
+
+export { allFinite };

@@ -1,3 +1,4 @@
+import { allFinite } from '../../math/finite.js';
 import { InvalidParameterError, ModelFitError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { Rng } from '../../math/rng.js';
@@ -222,11 +223,6 @@ function multiplicativeUpdate(
     // Surprise 1.1.4 skips zero factors ("user only has 0 ratings"); a zero denominator is the same case here.
     if (x[t] !== 0 && d !== 0) x[t] *= num[t] / d;
   }
-}
-
-function allFinite(a: Float64Array): boolean {
-  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
-  return true;
 }
 
 export const nmfEntry: ModelEntry<NmfOptions> = {

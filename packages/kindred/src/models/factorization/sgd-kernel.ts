@@ -1,3 +1,5 @@
+import { allFinite } from '../../math/finite.js';
+
 /**
  * Learning rates and regularisation of one biased-MF SGD run (Surprise's SVD names them lr_bu … reg_qi).
  * With `biased` false, `mu` must be 0 and the biases are neither used nor updated (Surprise's `biased=False`).
@@ -102,20 +104,6 @@ export function sgdEpochJs(p: SgdProblem, order: Int32Array, h: SgdHyper): numbe
 }
 
 /**
- * True when no entry is NaN or ±Infinity. `x * 0` is 0 for finite x and NaN otherwise, so one sum answers for the
- * whole array without a branch per entry.
- *
- * @example
- * allFinite(new Float32Array([1, 2]));   // true
- * allFinite(new Float64Array([1, NaN])); // false
- */
-export function allFinite(a: Float32Array | Float64Array): boolean {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k] * 0;
-  return s === 0;
-}
-
-/**
  * The pure-JS trainer: works in place on the problem's arrays with `sgdEpochJs`.
  *
  * @example
@@ -136,3 +124,5 @@ export function jsSgdTrainer(p: SgdProblem): SgdTrainer {
     read() {},
   };
 }
+
+export { allFinite };

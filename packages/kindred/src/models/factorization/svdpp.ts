@@ -1,3 +1,4 @@
+import { allFinite } from '../../math/finite.js';
 import { InvalidParameterError, ModelFitError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { Rng } from '../../math/rng.js';
@@ -280,11 +281,6 @@ function implicitUserFactors(
     }
   }
   return Float32Array.from(z);
-}
-
-function allFinite(a: Float64Array): boolean {
-  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
-  return true;
 }
 
 export const svdppEntry: ModelEntry<SvdppOptions> = {
