@@ -262,6 +262,16 @@ export abstract class Recommender<P extends Params = Params> {
     return { ids: Array.from(indices, (i) => s.itemIds.id(i)), indices, scores };
   }
 
+  /** Indices of a raw (user, item) pair the model was trained on; throws UnknownIdError naming the unknown id. */
+  protected indexPair(user: RawId, item: RawId): [number, number] {
+    const s = this.training;
+    const u = s.userIds.get(user);
+    if (u < 0 || u >= s.nUsers) throw new UnknownIdError('user', user);
+    const i = s.itemIds.get(item);
+    if (i < 0 || i >= s.nItems) throw new UnknownIdError('item', item);
+    return [u, i];
+  }
+
   /** Items most similar to `item`; models that define item similarity override `similarItemsIndex`. */
   similarItems(item: RawId, k = 10): Recommendations {
     const s = this.training;

@@ -1,4 +1,4 @@
-import { ScoreImpossibleError, UnknownIdError } from '../../errors.js';
+import { ScoreImpossibleError } from '../../errors.js';
 import type { RawId } from '../../data/id-map.js';
 import { topK } from '../../math/top-k.js';
 import type { ParamDoc } from '../params.js';
@@ -106,10 +106,7 @@ export class UserKnn extends KnnRankingBase<UserKnnOptions> {
    */
   explain(user: RawId, item: RawId, k = 10): Recommendations {
     const s = this.training;
-    const u = s.userIds.get(user);
-    if (u < 0 || u >= s.nUsers) throw new UnknownIdError('user', user);
-    const i = s.itemIds.get(item);
-    if (i < 0 || i >= s.nItems) throw new UnknownIdError('item', item);
+    const [u, i] = this.indexPair(user, item);
     const { indices, scores } = this.explainIndex(u, i, k);
     return { ids: Array.from(indices, (v) => s.userIds.id(v)), indices, scores };
   }
