@@ -1,4 +1,4 @@
-import { NotFittedError, NotSupportedError, ScoreImpossibleError, UnknownIdError } from '../errors.js';
+import { ModelFitError, NotFittedError, NotSupportedError, ScoreImpossibleError, UnknownIdError } from '../errors.js';
 import { IdMap, type RawId } from '../data/id-map.js';
 import type { Interactions } from '../data/interactions.js';
 import { topK } from '../math/top-k.js';
@@ -260,6 +260,17 @@ export abstract class Recommender<P extends Params = Params> {
     const u = s.userIds.get(user);
     const { indices, scores } = this.recommendIndex(u, opts);
     return { ids: Array.from(indices, (i) => s.itemIds.id(i)), indices, scores };
+  }
+
+  /**
+   * For iterative models: marks the model unfitted (its state is not trusted) and returns the ModelFitError to throw
+   * when an epoch produced non-finite values (LightFM `_check_finite`).
+   */
+  protected diverged(epoch: number, advice: string): ModelFitError {
+    this.summary = null;
+    return new ModelFitError(`${this.name}: training diverged at epoch ${epoch} (non-finite parameters); ${advice}`, {
+      epoch,
+    });
   }
 
   /** Indices of a raw (user, item) pair the model was trained on; throws UnknownIdError naming the unknown id. */

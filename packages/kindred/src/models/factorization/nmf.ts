@@ -1,5 +1,5 @@
 import { allFinite } from '../../math/finite.js';
-import { InvalidParameterError, ModelFitError } from '../../errors.js';
+import { InvalidParameterError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { Rng } from '../../math/rng.js';
 import type { ParamDoc } from '../params.js';
@@ -111,10 +111,7 @@ export class Nmf extends FactorModel<NmfOptions> {
       const started = performance.now();
       const sse = nmfEpoch(csr.indptr, csr.indices, csr.values, itemCounts, mu, f, factors, p, ws);
       if (!Number.isFinite(sse) || !allFinite(factors.pu) || !allFinite(factors.qi)) {
-        this.summary = null;
-        throw new ModelFitError(`nmf: training diverged at epoch ${epoch + 1} (non-finite parameters)`, {
-          epoch: epoch + 1,
-        });
+        throw this.diverged(epoch + 1, 'raise the regularization');
       }
       opts.onEpoch?.({
         epoch: epoch + 1,

@@ -1,4 +1,4 @@
-import { InvalidParameterError, ModelFitError } from '../../errors.js';
+import { InvalidParameterError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { Rng } from '../../math/rng.js';
 import type { ParamDoc } from '../params.js';
@@ -154,11 +154,7 @@ export class Svd extends FactorModel<SvdOptions> {
       const started = performance.now();
       const sse = trainer.epoch(hyper);
       if (!trainer.finite() || !Number.isFinite(sse)) {
-        this.summary = null;
-        throw new ModelFitError(
-          `svd: training diverged at epoch ${epoch + 1} (non-finite parameters); lower learningRate or raise reg`,
-          { epoch: epoch + 1 },
-        );
+        throw this.diverged(epoch + 1, 'lower learningRate or raise reg');
       }
       opts.onEpoch?.({
         epoch: epoch + 1,

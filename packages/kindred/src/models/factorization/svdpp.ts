@@ -1,5 +1,5 @@
 import { allFinite } from '../../math/finite.js';
-import { InvalidParameterError, ModelFitError } from '../../errors.js';
+import { InvalidParameterError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { Rng } from '../../math/rng.js';
 import type { ParamDoc } from '../params.js';
@@ -161,11 +161,7 @@ export class Svdpp extends FactorModel<SvdppOptions> {
       const started = performance.now();
       const sse = svdppEpoch(indptr, indices, values, mu, f, bu, bi, pu, qi, yj, rates, scratch);
       if (!Number.isFinite(sse) || !allFinite(pu) || !allFinite(qi) || !allFinite(yj)) {
-        this.summary = null;
-        throw new ModelFitError(
-          `svdpp: training diverged at epoch ${epoch + 1} (non-finite parameters); lower learningRate or raise reg`,
-          { epoch: epoch + 1 },
-        );
+        throw this.diverged(epoch + 1, 'lower learningRate or raise reg');
       }
       opts.onEpoch?.({
         epoch: epoch + 1,
