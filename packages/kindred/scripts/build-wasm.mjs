@@ -25,6 +25,8 @@ const KERNELS = [
     name: 'ALS_CG_WASM',
   },
   { wat: 'src/math/dot4x4.wat', out: 'src/math/dot4x4-wasm.ts', name: 'DOT4X4_WASM' },
+  { wat: 'src/math/score-rows.wat', out: 'src/math/score-rows-wasm.ts', name: 'SCORE_ROWS_WASM' },
+  { wat: 'src/models/knn/similarity.wat', out: 'src/models/knn/similarity-wasm.ts', name: 'SIMILARITY_WASM' },
 ];
 
 async function loadWabt() {

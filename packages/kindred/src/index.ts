@@ -66,6 +66,7 @@ export * from './eval/index.js';
 export * from './pipeline/index.js';
 export { Rng } from './math/rng.js';
 export { topK, type TopK } from './math/top-k.js';
+export { FactorScorer } from './math/factor-scorer.js';
 export { crc32 } from './math/crc32.js';
 export {
   Recommender,
@@ -89,7 +90,14 @@ export {
   type ModelEntry,
 } from './models/registry.js';
 export { NormalPredictor, type NormalPredictorOptions } from './models/baseline/normal-predictor.js';
-export { KnnBase, KNN_DEFAULTS, KNN_DOCS, fitBaselines, type KnnOptions } from './models/knn/knn-base.js';
+export {
+  KnnBase,
+  KNN_DEFAULTS,
+  KNN_DOCS,
+  fitBaselines,
+  type KnnOptions,
+  type KnnFitOptions,
+} from './models/knn/knn-base.js';
 export { KnnBasic, knnBasicEntry } from './models/knn/knn-basic.js';
 export { KnnWithMeans, knnWithMeansEntry } from './models/knn/knn-with-means.js';
 export { KnnWithZScore, knnWithZScoreEntry } from './models/knn/knn-with-zscore.js';
@@ -97,11 +105,18 @@ export { KnnBaseline, knnBaselineEntry } from './models/knn/knn-baseline.js';
 export {
   similarityMatrix,
   similarityRowRange,
+  similarityKernel,
   SIMILARITIES,
+  type SimilarityKernel,
   type SimilarityName,
   type SimilarityInput,
   type SimilarityOptions,
 } from './models/knn/similarity.js';
+export {
+  similarityMatrixAsync,
+  similarityRowCosts,
+  PARALLEL_SIMILARITY_WORK,
+} from './models/knn/similarity-parallel.js';
 export { Svdpp, svdppEntry, type SvdppOptions, type SvdppRates } from './models/factorization/svdpp.js';
 export { Nmf, nmfEntry, type NmfOptions } from './models/factorization/nmf.js';
 export { SlopeOne, slopeOneEntry, type SlopeOneOptions } from './models/slope-one/slope-one.js';

@@ -23,10 +23,14 @@ export function topK(
   const heapIdx = new Int32Array(cap);
   const heapVal = new Float64Array(cap);
   let size = 0;
+  // Once the heap is full, entries below its worst score are rejected by one comparison (which NaN fails too):
+  // the common case of a whole-catalogue scan. `exclude` is asked only about entries that would enter.
+  let floor = -Infinity;
   for (let c = 0; c < n; c++) {
     const i = candidates ? candidates[c] : c;
     const s = scores[i];
-    if (!(s > -Infinity) || s === Infinity || s !== s) continue;
+    if (!(s >= floor) || s === -Infinity || s === Infinity) continue;
+    if (size === cap && (cap === 0 || !worse(heapVal[0], heapIdx[0], s, i))) continue;
     if (exclude && exclude(i)) continue;
     if (size < cap) {
       // Sift up.
@@ -40,9 +44,10 @@ export function topK(
       }
       heapVal[pos] = s;
       heapIdx[pos] = i;
-    } else if (cap > 0 && worse(heapVal[0], heapIdx[0], s, i)) {
+    } else {
       siftDown(heapVal, heapIdx, size, s, i);
     }
+    if (size === cap) floor = heapVal[0];
   }
   // Pop the heap from worst to best into the output, back to front.
   const indices = new Int32Array(size);

@@ -1,4 +1,5 @@
 import { ModelFormatError, NotFittedError, ScoreImpossibleError } from '../../errors.js';
+import { FactorScorer } from '../../math/factor-scorer.js';
 import { topK } from '../../math/top-k.js';
 import type { Params } from '../params.js';
 import { Recommender, type ModelState } from '../recommender.js';
@@ -40,6 +41,8 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
   protected offset = 0;
   /** Item factor norms for similarItems, computed on first use. */
   private itemNormCache: Float64Array | null = null;
+  /** The SIMD whole-catalogue scorer over the item factors, built on first use. */
+  private scorerCache: FactorScorer | null = null;
 
   /** Installs learned parameters (the summary must be set): checks shapes, zeroes cold rows, drops caches. */
   protected setFactors(s: FactorState): void {
@@ -69,6 +72,20 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
     this.itemBias = s.itemBias;
     this.offset = s.offset;
     this.itemNormCache = null;
+    this.scorerCache = null;
+  }
+
+  /**
+   * Scores whole rows of items for user vectors (the model's, or fold-in ones): base + b_i + x·q_i with SIMD
+   * (see FactorScorer). Built on first use and kept until the factors change.
+   *
+   * @example
+   * const out = new Float32Array(model.training.nItems);
+   * model.itemScorer().score(vector, 0, out);
+   */
+  itemScorer(): FactorScorer {
+    if (!this.isFitted) throw new NotFittedError(this.name);
+    return (this.scorerCache ??= FactorScorer.create(this.itemFactors, this.nFactors, this.itemBias));
   }
 
   /** Copies of the learned state (for inspection, export or tests). */
@@ -114,12 +131,10 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
       out.fill(-Infinity);
       return;
     }
-    scoreRow(
-      this.userFactors.subarray(u * this.nFactors, (u + 1) * this.nFactors),
-      this.itemFactors,
+    const F = this.nFactors;
+    this.itemScorer().score(
+      this.userFactors.subarray(u * F, (u + 1) * F),
       biased ? this.offset + this.userBias![u] : 0,
-      this.itemBias,
-      nItems,
       out,
     );
     if (!biased) for (let i = 0; i < nItems; i++) if (itemCounts[i] === 0) out[i] = -Infinity;
@@ -186,25 +201,6 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
       itemBias: biased ? f64('itemBias') : null,
       offset: Number(meta.offset),
     });
-  }
-}
-
-/** out[i] = base + b_i + q_iᵀp for every item (b_i omitted when `itemBias` is null). */
-function scoreRow(
-  p: Float32Array,
-  Q: Float32Array,
-  base: number,
-  itemBias: Float64Array | null,
-  nItems: number,
-  out: Float32Array,
-): void {
-  const F = p.length;
-  const pu = Float64Array.from(p);
-  for (let i = 0; i < nItems; i++) {
-    const qo = i * F;
-    let s = 0;
-    for (let f = 0; f < F; f++) s += pu[f] * Q[qo + f];
-    out[i] = base + (itemBias ? itemBias[i] : 0) + s;
   }
 }
 

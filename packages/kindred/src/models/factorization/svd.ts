@@ -25,6 +25,7 @@ export type SvdOptions = {
   regBi: number;
   regPu: number;
   regQi: number;
+  lrDecay: number;
   seed: number;
 };
 
@@ -45,6 +46,7 @@ const DEFAULTS = {
   regBi: -1,
   regPu: -1,
   regQi: -1,
+  lrDecay: 1,
   seed: 0,
 } as const satisfies SvdOptions;
 
@@ -65,6 +67,12 @@ const DOCS: Record<keyof SvdOptions, ParamDoc> = {
   regBi: { description: 'Regularisation of item biases' + OVERRIDE, min: -1 },
   regPu: { description: 'Regularisation of user factors' + OVERRIDE, min: -1 },
   regQi: { description: 'Regularisation of item factors' + OVERRIDE, min: -1 },
+  lrDecay: {
+    description:
+      'Learning-rate decay per epoch: epoch e (from 0) uses every learning rate × lrDecay^e (1: constant, as Surprise).',
+    min: 0,
+    max: 1,
+  },
   seed: { description: 'Seed of the initialisation and of the visiting order.', integer: true },
 };
 
@@ -75,7 +83,8 @@ const OVERRIDES = ['lrBu', 'lrBi', 'lrPu', 'lrQi', 'regBu', 'regBi', 'regPu', 'r
  * `SVD`: r̂ = μ + b_u + b_i + q_iᵀp_u, p and q drawn from N(initMean, initStd), biases from 0; for each rating,
  * err = r − r̂, b_u += γ(err − λ b_u), b_i += γ(err − λ b_i), p_u += γ(err q_i − λ p_u), q_i += γ(err p_u − λ q_i)
  * (the old p_u in the q_i update). Like Surprise, every epoch visits the ratings in one fixed order; Surprise's is
- * user by user, ours a seeded random permutation (same accuracy, no dependence on the input order).
+ * user by user, ours a seeded random permutation (same accuracy, no dependence on the input order). Beyond Surprise,
+ * `lrDecay` < 1 shrinks every learning rate by that factor each epoch (see `epochHyper`); the default 1 is Surprise's.
  *
  * Epochs run in a hand-written WebAssembly SIMD kernel (sgd-epoch.wat), with factors in float32, or in plain JS
  * where WebAssembly is missing. `onEpoch` reports the training RMSE (errors measured during the pass); after every
@@ -152,7 +161,7 @@ export class Svd extends FactorModel<SvdOptions> {
     trainer.setOrder(order);
     for (let epoch = 0; epoch < p.epochs; epoch++) {
       const started = performance.now();
-      const sse = trainer.epoch(hyper);
+      const sse = trainer.epoch(epochHyper(hyper, p.lrDecay, epoch));
       if (!trainer.finite() || !Number.isFinite(sse)) {
         throw this.diverged(epoch + 1, 'lower learningRate or raise reg');
       }
@@ -173,6 +182,20 @@ export class Svd extends FactorModel<SvdOptions> {
       offset: hyper.mu,
     });
   }
+}
+
+/**
+ * The rates of epoch `epoch` (from 0) under a per-epoch learning-rate decay: every learning rate × decay^epoch, the
+ * regularisation unchanged (the exponential step-size schedule of Koren's and LibRec's SGD). The kernels take the
+ * rates per call, so the schedule needs nothing from them. decay = 1 returns `h` itself: Surprise's constant rates.
+ *
+ * @example
+ * epochHyper(hyper, 0.9, 2).lrPu; // hyper.lrPu * 0.81
+ */
+export function epochHyper(h: SgdHyper, decay: number, epoch: number): SgdHyper {
+  if (decay === 1) return h;
+  const scale = decay ** epoch;
+  return { ...h, lrBu: h.lrBu * scale, lrBi: h.lrBi * scale, lrPu: h.lrPu * scale, lrQi: h.lrQi * scale };
 }
 
 /**

@@ -4,15 +4,24 @@ import { Interactions } from '../../data/interactions.js';
 import { synthetic } from '../../data/synthetic.js';
 import { Rng } from '../../math/rng.js';
 import { conformance } from '../recommender.case.js';
-import { Svdpp, svdppEntry } from './svdpp.js';
+import { epochRates, Svdpp, svdppEntry } from './svdpp.js';
 
 conformance('svdpp', { create: (p) => new Svdpp({ seed: 1, ...p }), entry: svdppEntry });
 
 /**
  * Surprise's SVDpp.sgd written out literally (implicit sum recomputed and every y_j moved for each rating), on the
- * same initial draws and rating order, as the reference the O(f)-per-rating kernel must reproduce.
+ * same initial draws and rating order, as the reference the O(f)-per-rating kernel must reproduce. Epoch e steps
+ * by lr × decay^e (decay 1: Surprise's constant rate).
  */
-function surpriseSvdpp(data: Interactions, f: number, epochs: number, seed: number, lr: number, reg: number) {
+function surpriseSvdpp(
+  data: Interactions,
+  f: number,
+  epochs: number,
+  seed: number,
+  lr0: number,
+  reg: number,
+  decay = 1,
+) {
   const rng = new Rng(seed);
   const pu = new Float64Array(data.nUsers * f),
     qi = new Float64Array(data.nItems * f),
@@ -24,7 +33,8 @@ function surpriseSvdpp(data: Interactions, f: number, epochs: number, seed: numb
     bi = new Float64Array(data.nItems);
   const { indptr, indices, values } = data.byUser();
   const mu = data.mean();
-  for (let e = 0; e < epochs; e++)
+  for (let e = 0; e < epochs; e++) {
+    const lr = lr0 * decay ** e;
     for (let u = 0; u < data.nUsers; u++) {
       const Iu = Array.from(indices.subarray(indptr[u], indptr[u + 1]));
       const sq = Math.sqrt(Iu.length);
@@ -46,6 +56,7 @@ function surpriseSvdpp(data: Interactions, f: number, epochs: number, seed: numb
         }
       }
     }
+  }
   return (u: number, i: number) => {
     const Iu = Array.from(indices.subarray(indptr[u], indptr[u + 1]));
     let est = mu + bu[u] + bi[i];
@@ -69,6 +80,35 @@ describe('Svdpp', () => {
     for (let u = 0; u < data.nUsers; u++)
       for (let i = 0; i < data.nItems; i++)
         if (m.knownUser(u) && m.knownItem(i)) expect(m.score(u, i)).toBeCloseTo(ref(u, i), 5);
+  });
+
+  it('lrDecay: epoch e steps by every learning rate × lrDecay^e, as the literal reference does', () => {
+    const opts = { factors: 4, epochs: 4, seed: 9, learningRate: 0.05, reg: 0.1 };
+    const m = new Svdpp({ ...opts, lrDecay: 0.5 }).fit(data);
+    const ref = surpriseSvdpp(data, 4, 4, 9, 0.05, 0.1, 0.5);
+    const constant = new Svdpp(opts).fit(data);
+    let moved = 0;
+    for (let u = 0; u < data.nUsers; u++)
+      for (let i = 0; i < data.nItems; i++)
+        if (m.knownUser(u) && m.knownItem(i)) {
+          expect(m.score(u, i)).toBeCloseTo(ref(u, i), 5);
+          moved = Math.max(moved, Math.abs(constant.score(u, i) - m.score(u, i)));
+        }
+    expect(moved).toBeGreaterThan(1e-2); // the decay changes the model, so the check above can fail
+  });
+
+  it('epochRates scales the five step sizes only, and returns the rates themselves for decay 1', () => {
+    const r = new Svdpp({ learningRate: 0.01, reg: 0.1, lrYj: 0.004, regYj: 0.02 }).rates();
+    expect(epochRates(r, 1, 9)).toBe(r);
+    expect(epochRates(r, 0.5, 3)).toEqual({
+      ...r,
+      lrBu: 0.00125,
+      lrBi: 0.00125,
+      lrPu: 0.00125,
+      lrQi: 0.00125,
+      lrYj: 0.0005,
+    });
+    expect(() => new Svdpp({ lrDecay: 2 })).toThrow(InvalidParameterError);
   });
 
   it('training loss falls over the epochs', () => {

@@ -25,6 +25,7 @@ export type SvdppOptions = {
   regPu: number;
   regQi: number;
   regYj: number;
+  lrDecay: number;
   seed: number;
 };
 
@@ -46,6 +47,7 @@ const DEFAULTS = {
   regPu: -1,
   regQi: -1,
   regYj: -1,
+  lrDecay: 1,
   seed: 0,
 } as const satisfies SvdppOptions;
 
@@ -71,6 +73,12 @@ const DOCS: Record<keyof SvdppOptions, ParamDoc> = {
   regPu: inherit('Regularization of p_u', 'reg'),
   regQi: inherit('Regularization of q_i', 'reg'),
   regYj: inherit('Regularization of y_j', 'reg'),
+  lrDecay: {
+    description:
+      'Learning-rate decay per epoch: epoch e (from 0) uses every step size × lrDecay^e (1: constant, as Surprise).',
+    min: 0,
+    max: 1,
+  },
   seed: { description: 'Seed of the factor initialization.', integer: true },
 };
 
@@ -98,6 +106,8 @@ export interface SvdppRates {
  * factor of a `FactorModel`, so scoring, whole-row scoring, similar items and save/load are the base's. As in
  * Surprise, a user without training rows contributes no b_u, p_u or implicit term and such an item no b_i or q_i:
  * the prediction is μ + b_u, μ + b_i or μ, never impossible. `onEpoch` reports the training RMSE of the pass.
+ * Beyond Surprise, `lrDecay` < 1 shrinks every step size by that factor each epoch (see `epochRates`). Tuned on
+ * ML-100K, y_j wants a much smaller regularization than p_u and q_i (regYj ≈ 0.006 vs reg ≈ 0.1; BENCHMARKS.md).
  *
  * @example
  * const model = new Svdpp({ factors: 20, seed: 1 }).fit(train);
@@ -159,7 +169,20 @@ export class Svdpp extends FactorModel<SvdppOptions> {
     const scratch = new Float64Array(2 * f);
     for (let epoch = 0; epoch < p.epochs; epoch++) {
       const started = performance.now();
-      const sse = svdppEpoch(indptr, indices, values, mu, f, bu, bi, pu, qi, yj, rates, scratch);
+      const sse = svdppEpoch(
+        indptr,
+        indices,
+        values,
+        mu,
+        f,
+        bu,
+        bi,
+        pu,
+        qi,
+        yj,
+        epochRates(rates, p.lrDecay, epoch),
+        scratch,
+      );
       if (!Number.isFinite(sse) || !allFinite(pu) || !allFinite(qi) || !allFinite(yj)) {
         throw this.diverged(epoch + 1, 'lower learningRate or raise reg');
       }
@@ -179,6 +202,27 @@ export class Svdpp extends FactorModel<SvdppOptions> {
       offset: mu,
     });
   }
+}
+
+/**
+ * The rates of epoch `epoch` (from 0) under a per-epoch learning-rate decay: every step size × decay^epoch, the
+ * regularizations unchanged (the exponential step-size schedule of Koren's and LibRec's SGD). decay = 1 returns
+ * `r` itself: Surprise's constant rates.
+ *
+ * @example
+ * epochRates(rates, 0.9, 2).lrYj; // rates.lrYj * 0.81
+ */
+export function epochRates(r: SvdppRates, decay: number, epoch: number): SvdppRates {
+  if (decay === 1) return r;
+  const scale = decay ** epoch;
+  return {
+    ...r,
+    lrBu: r.lrBu * scale,
+    lrBi: r.lrBi * scale,
+    lrPu: r.lrPu * scale,
+    lrQi: r.lrQi * scale,
+    lrYj: r.lrYj * scale,
+  };
 }
 
 /**

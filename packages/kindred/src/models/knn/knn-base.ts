@@ -10,10 +10,18 @@ import {
 } from '../baseline/baselines.js';
 import type { TypedArray } from '../model-file.js';
 import type { ParamDoc } from '../params.js';
-import { Recommender, type ModelState } from '../recommender.js';
+import type { ParallelRunner } from '../parallel.js';
+import { Recommender, summarize, type FitOptions, type ModelState } from '../recommender.js';
 import type { ModelEntry } from '../registry.js';
 import { NeighbourBuffer } from './neighbour-select.js';
-import { SIMILARITIES, similarityMatrix, type SimilarityName } from './similarity.js';
+import { similarityMatrixAsync } from './similarity-parallel.js';
+import {
+  SIMILARITIES,
+  similarityMatrix,
+  type SimilarityInput,
+  type SimilarityName,
+  type SimilarityOptions,
+} from './similarity.js';
 
 /**
  * Options shared by the kNN rating models (Surprise's `k`, `min_k`, `sim_options` and `bsl_options`, flattened).
@@ -86,6 +94,26 @@ export const KNN_DOCS: Record<keyof KnnOptions, ParamDoc> = {
   baselineReg: { description: 'SGD baseline regularisation.', min: 0 },
 };
 
+/**
+ * Options of `fitAsync` on the kNN rating models: `fit`'s plus the threads to compute the similarity matrix on.
+ *
+ * @example
+ * await new KnnBasic({ userBased: false }).fitAsync(train, { runner: createWorkerRunner(2) });
+ */
+export interface KnnFitOptions extends FitOptions {
+  /** Threads for the similarity matrix (Node: `createWorkerRunner(n)` from kindred/node); the caller closes it. */
+  runner?: ParallelRunner;
+  /** Work (co-rated pair updates + n² cells) from which the runner is used; default `PARALLEL_SIMILARITY_WORK`. */
+  minParallelWork?: number;
+}
+
+/** What `fit` computes the similarity matrix from. */
+interface SimilaritySpec {
+  name: SimilarityName;
+  input: SimilarityInput;
+  options: SimilarityOptions;
+}
+
 /** Beyond this many matrix cells (2 GiB of Float64) the dense similarity matrix is refused with a clear message. */
 const MAX_CELLS = 2 ** 28;
 
@@ -124,6 +152,46 @@ export abstract class KnnBase extends Recommender<KnnOptions> {
   }
 
   protected fitModel(data: Interactions): void {
+    const job = this.prepareFit(data);
+    this.finishFit(data, job, similarityMatrix(job.name, job.input, job.options));
+  }
+
+  /**
+   * `fit` with the similarity matrix computed on the threads of `opts.runner` when it is large (see
+   * `similarityMatrixAsync`: at least `PARALLEL_SIMILARITY_WORK` steps of work); the fitted model is bit-identical to
+   * `fit`'s. Without a runner, or with one thread, this is `fit`. The caller owns the runner and closes it.
+   *
+   * `fit` stays synchronous and single-threaded: the core imports no worker API (the runner comes from the host).
+   *
+   * @example
+   * import { createWorkerRunner } from 'kindred/node';
+   * const runner = createWorkerRunner(2);
+   * try {
+   *   await new KnnBaseline({ userBased: false, similarity: 'pearson_baseline' }).fitAsync(train, { runner });
+   * } finally {
+   *   await runner.close();
+   * }
+   */
+  async fitAsync(data: Interactions, opts: KnnFitOptions = {}): Promise<this> {
+    const runner = opts.runner;
+    if (!runner || runner.threads <= 1) return this.fit(data, opts);
+    this.summary = summarize(data);
+    try {
+      const job = this.prepareFit(data);
+      this.finishFit(
+        data,
+        job,
+        await similarityMatrixAsync(job.name, job.input, job.options, runner, opts.minParallelWork),
+      );
+    } catch (e) {
+      this.summary = null;
+      throw e;
+    }
+    return this;
+  }
+
+  /** The similarity to compute (and the baselines, fitted here when needed). */
+  private prepareFit(data: Interactions): SimilaritySpec {
     const ub = this.params.userBased;
     const xRows = ub ? data.byUser() : data.byItem();
     const yRows = ub ? data.byItem() : data.byUser();
@@ -134,16 +202,21 @@ export abstract class KnnBase extends Recommender<KnnOptions> {
       );
     this.baselines = this.needsBaselines() ? fitBaselines(data, this.params) : null;
     const b = this.baselines;
-    this.sim = similarityMatrix(
-      this.params.similarity as SimilarityName,
-      { xRows, yRows },
-      {
+    return {
+      name: this.params.similarity as SimilarityName,
+      input: { xRows, yRows },
+      options: {
         minSupport: this.params.minSupport,
         shrinkage: this.params.shrinkage,
         baselines: b ? { mu: b.mu, bx: ub ? b.bu : b.bi, by: ub ? b.bi : b.bu } : undefined,
       },
-    );
-    this.nX = n;
+    };
+  }
+
+  private finishFit(data: Interactions, job: SimilaritySpec, sim: Float64Array): void {
+    const { xRows, yRows } = job.input;
+    this.sim = sim;
+    this.nX = xRows.indptr.length - 1;
     this.yIndptr = yRows.indptr;
     this.yIndices = yRows.indices;
     this.yValues = yRows.values;

@@ -80,38 +80,73 @@ export function similarityRowRange(
   const { xRows, yRows } = input;
   const n = xRows.indptr.length - 1;
   if (out.length !== n * n) throw new InvalidParameterError(`similarity output has ${out.length} cells, need ${n * n}`);
+  const k = similarityKernel(name, input, opts);
+  if (k.kernel === 'msd') msdRows(xRows, yRows, n, k.minSupport, rowStart, rowEnd, out);
+  else if (k.kernel === 'pearson') pearsonRows(xRows, yRows, n, k.minSupport, rowStart, rowEnd, out);
+  else productRows(xRows, k.xValues, yRows, k.yValues, n, k.minSupport, k.shrinkage, rowStart, rowEnd, out);
+}
+
+/**
+ * What a similarity kernel runs on once the options are checked: which of the three kernels, the values it reads
+ * for the stored ratings of x rows and y rows (the ratings, or baseline residuals for pearson_baseline), the
+ * effective minimum support and the shrinkage (negative: none). Shared by the JS kernels here and the WebAssembly
+ * one (similarity-parallel.ts), so both compute from the very same numbers.
+ *
+ * @example
+ * const k = similarityKernel('pearson_baseline', input, { minSupport: 1, shrinkage: 100, baselines });
+ * k.kernel; // 'product'
+ * k.minSupport; // 2
+ */
+export function similarityKernel(
+  name: SimilarityName,
+  input: SimilarityInput,
+  opts: SimilarityOptions,
+): SimilarityKernel {
+  const { xRows, yRows } = input;
   if (!Number.isInteger(opts.minSupport) || opts.minSupport < 1)
     throw new InvalidParameterError(`similarity: minSupport must be an integer ≥ 1, got ${opts.minSupport}`);
-  if (name === 'msd') {
-    msdRows(xRows, yRows, n, opts.minSupport, rowStart, rowEnd, out);
-  } else if (name === 'pearson') {
-    pearsonRows(xRows, yRows, n, opts.minSupport, rowStart, rowEnd, out);
-  } else if (name === 'cosine') {
-    productRows(
-      xRows,
-      Float64Array.from(xRows.values),
-      yRows,
-      Float64Array.from(yRows.values),
-      n,
-      opts.minSupport,
-      -1,
-      rowStart,
-      rowEnd,
-      out,
-    );
-  } else if (name === 'pearson_baseline') {
+  const plain = { xValues: xRows.values, yValues: yRows.values, minSupport: opts.minSupport, shrinkage: -1 };
+  if (name === 'msd') return { kernel: 'msd', ...plain };
+  if (name === 'pearson') return { kernel: 'pearson', ...plain };
+  if (name === 'cosine')
+    return {
+      ...plain,
+      kernel: 'product',
+      xValues: Float64Array.from(xRows.values),
+      yValues: Float64Array.from(yRows.values),
+    };
+  if (name === 'pearson_baseline') {
     const b = opts.baselines;
     if (!b) throw new InvalidParameterError('similarity "pearson_baseline" needs baselines');
     if (!(opts.shrinkage >= 0))
       throw new InvalidParameterError(`similarity: shrinkage must be ≥ 0, got ${opts.shrinkage}`);
-    // Residuals of each stored rating: the kernel is then a shrunk cosine (Surprise computes them in the pair loop).
-    const xRes = residuals(xRows, b.mu, b.bx, b.by, true);
-    const yRes = residuals(yRows, b.mu, b.bx, b.by, false);
-    // Surprise: "min_sprt = max(2, min_sprt)" because ρ is 0 at support 1 anyway.
-    productRows(xRows, xRes, yRows, yRes, n, Math.max(2, opts.minSupport), opts.shrinkage, rowStart, rowEnd, out);
-  } else {
-    throw new InvalidParameterError(`unknown similarity "${String(name)}"; valid: ${SIMILARITIES.join(', ')}`);
+    return {
+      kernel: 'product',
+      // Residuals of each stored rating: the kernel is then a shrunk cosine (Surprise computes them in the pair loop).
+      xValues: residuals(xRows, b.mu, b.bx, b.by, true),
+      yValues: residuals(yRows, b.mu, b.bx, b.by, false),
+      // Surprise: "min_sprt = max(2, min_sprt)" because ρ is 0 at support 1 anyway.
+      minSupport: Math.max(2, opts.minSupport),
+      shrinkage: opts.shrinkage,
+    };
   }
+  throw new InvalidParameterError(`unknown similarity "${String(name)}"; valid: ${SIMILARITIES.join(', ')}`);
+}
+
+/**
+ * The kernel inputs `similarityKernel` derives from a measure and its options.
+ *
+ * @example
+ * const { kernel, minSupport } = similarityKernel('msd', input, opts); // 'msd', opts.minSupport
+ */
+export interface SimilarityKernel {
+  /** msd and pearson read the ratings; `product` is the (shrunk) cosine of cosine and pearson_baseline. */
+  kernel: 'msd' | 'pearson' | 'product';
+  xValues: Float32Array | Float64Array;
+  yValues: Float32Array | Float64Array;
+  minSupport: number;
+  /** `product` only: ρ·(f − 1)/(f − 1 + shrinkage) when ≥ 0; −1 for none. */
+  shrinkage: number;
 }
 
 /** r − (μ + b_x + b_y) for every stored entry; `rowsAreX` says whether the CSR's rows index bx or by. */
@@ -240,9 +275,9 @@ function pearsonRows(
  */
 function productRows(
   x: Csr,
-  xv: Float64Array,
+  xv: Float32Array | Float64Array,
   y: Csr,
-  yv: Float64Array,
+  yv: Float32Array | Float64Array,
   n: number,
   minSupport: number,
   shrinkage: number,
