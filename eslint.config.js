@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'kindred-data/**', 'kindred-demo-data/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'kindred-data/**',
+      'kindred-demo-data/**',
+      '**/.worker-bundles/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -95,6 +95,11 @@ export const ConfigSchema = Type.Object(
         /** Precomputed/recently served lists kept per user (LRU). */
         cacheSize: Type.Integer({ minimum: 0, default: 100_000 }),
         cacheTtlSeconds: Type.Integer({ minimum: 0, default: 600 }),
+        /**
+         * Users whose default list (first 50 items) is precomputed in a worker thread after each model swap and at
+         * start (0 = off): their requests are then a lookup. Lists live in flat typed arrays (~0.8 KB per user).
+         */
+        precomputeUsers: Type.Integer({ minimum: 0, default: 200_000 }),
         /** MMR trade-off between relevance (1) and diversity (0). */
         diversityLambda: Type.Number({ minimum: 0, maximum: 1, default: 0.8 }),
         /** Half-life of the freshness boost in days (0 = off). */

@@ -26,6 +26,8 @@ export class Engine {
   private constructor(
     readonly config: EngineConfig,
     readonly storage: Storage,
+    /** The embedded store's file (null for a storage passed in): background workers open it themselves. */
+    readonly dbPath: string | null = null,
   ) {
     this.keys = new KeyRing(config.auth);
     this.serving = new ServingService(this);
@@ -35,12 +37,14 @@ export class Engine {
   /** Opens the embedded store under `config.dataDir` (created if missing) and loads the active model, if any. */
   static async open(config: EngineConfig, storage?: Storage): Promise<Engine> {
     let store = storage;
+    let dbPath: string | null = null;
     if (!store) {
       const dir = resolve(config.dataDir);
       mkdirSync(dir, { recursive: true });
-      store = SqliteStorage.open(join(dir, 'kindred.db'));
+      dbPath = join(dir, 'kindred.db');
+      store = SqliteStorage.open(dbPath);
     }
-    const engine = new Engine(config, store);
+    const engine = new Engine(config, store, dbPath);
     await engine.serving.reload();
     return engine;
   }
@@ -52,6 +56,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.training.stop();
+    await this.serving.close();
     await this.storage.close();
   }
 }

@@ -30,7 +30,11 @@ export function registerFitCommand(program: Command, io: Io): void {
     .option('-p, --param <key=value>', 'model parameter, repeatable', collect, [])
     .option('--repeat <n>', 'fit n times and report every time and the median', '1')
     .option('--save <file>', 'write the fitted model to this file')
-    .option('--threads <n>', 'worker threads for models with a parallel fit (als)', '1')
+    .option(
+      '--threads <n>',
+      'worker threads for models with a parallel fit (als, knn-basic/means/zscore/baseline)',
+      '1',
+    )
     .option('--split <name>', 'fit on the training part of a canonical MovieLens 100K split (e.g. u1)')
     .option('--implicit', 'treat every interaction as a positive with value 1')
     .option('--json', 'print one JSON object on stdout');

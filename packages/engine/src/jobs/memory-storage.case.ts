@@ -98,6 +98,12 @@ export class MemoryStorage implements Storage {
     }
     return this.feedback.slice(lo, lo + limit).map((f) => ({ ...f }));
   }
+  async positiveItemCounts(types: readonly string[]): Promise<Map<string, number>> {
+    const wanted = new Set(types);
+    const counts = new Map<string, number>();
+    for (const f of this.feedback) if (wanted.has(f.type)) counts.set(f.itemId, (counts.get(f.itemId) ?? 0) + 1);
+    return counts;
+  }
   async feedbackCount(): Promise<number> {
     return this.feedback.length;
   }

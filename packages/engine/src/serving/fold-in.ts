@@ -19,14 +19,9 @@ export class FoldInCandidates implements CandidateGenerator {
   readonly source = 'model';
   vector: Float32Array | null = null;
   private readonly scores: Float32Array;
-  private readonly itemFactors: Float32Array;
-  private readonly factors: number;
   private readonly itemCounts: Int32Array;
 
   constructor(readonly model: Als) {
-    const s = model.factorState();
-    this.itemFactors = s.itemFactors;
-    this.factors = s.factors;
     this.itemCounts = model.training.itemCounts;
     this.scores = new Float32Array(model.training.nItems);
   }
@@ -41,25 +36,13 @@ export class FoldInCandidates implements CandidateGenerator {
   generate(state: RequestState, n: number, out: Candidate[]): void {
     const x = this.vector;
     if (!x || n <= 0) return;
-    scoreAll(x, this.itemFactors, this.factors, this.itemCounts, this.scores);
+    const scores = this.scores;
+    this.model.itemScorer().score(x, 0, scores);
+    // Items without training rows have zero vectors: not scored (ALS has no biases).
+    const counts = this.itemCounts;
+    for (let i = 0; i < scores.length; i++) if (counts[i] === 0) scores[i] = -Infinity;
     const top = topK(this.scores, n, (i) => !state.allowed(i));
     for (let k = 0; k < top.indices.length; k++)
       out.push({ item: top.indices[k], score: top.scores[k], source: this.source });
-  }
-}
-
-/** out[i] = xᵀy_i for items with training rows, -Infinity for the others (ALS has no biases). */
-function scoreAll(x: Float32Array, Y: Float32Array, F: number, counts: Int32Array, out: Float32Array): void {
-  const p = Float64Array.from(x);
-  const n = out.length;
-  for (let i = 0; i < n; i++) {
-    if (counts[i] === 0) {
-      out[i] = -Infinity;
-      continue;
-    }
-    const o = i * F;
-    let s = 0;
-    for (let f = 0; f < F; f++) s += p[f] * Y[o + f];
-    out[i] = s;
   }
 }

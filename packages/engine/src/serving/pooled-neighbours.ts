@@ -1,4 +1,4 @@
-import { topK, type FactorModel, type NeighbourFn } from 'kindred';
+import { FactorScorer, topK, type FactorModel, type NeighbourFn } from 'kindred';
 
 const NONE = { indices: new Int32Array(0), scores: new Float32Array(0) };
 
@@ -23,10 +23,25 @@ export function pooledFactorNeighbours(model: FactorModel, poolSize: number): Ne
   ).indices;
   const norms = new Float64Array(nItems);
   for (let i = 0; i < nItems; i++) norms[i] = rowNorm(Y, i, F);
+  // Unit rows of the pool behind one SIMD scorer: a cosine query is then one pass of dot products.
+  const unit = new Float32Array(pool.length * F);
+  for (let p = 0; p < pool.length; p++) {
+    const j = pool[p];
+    if (norms[j] > 0) for (let f = 0; f < F; f++) unit[p * F + f] = Y[j * F + f] / norms[j];
+  }
+  const scorer = FactorScorer.create(unit, F, null);
+  const slotOf = new Map<number, number>();
+  for (let p = 0; p < pool.length; p++) slotOf.set(pool[p], p);
+  const query = new Float32Array(F);
   const sims = new Float32Array(pool.length);
   return (item, k) => {
     if (item < 0 || item >= nItems || !(norms[item] > 0)) return NONE;
-    cosineToPool(Y, F, item, norms, pool, sims);
+    for (let f = 0; f < F; f++) query[f] = Y[item * F + f] / norms[item];
+    scorer.score(query, 0, sims);
+    // The item itself and zero vectors are not neighbours (topK skips -Infinity).
+    const self = slotOf.get(item);
+    if (self !== undefined) sims[self] = -Infinity;
+    for (let p = 0; p < pool.length; p++) if (!(norms[pool[p]] > 0)) sims[p] = -Infinity;
     const top = topK(sims, k);
     return { indices: Int32Array.from(top.indices, (p) => pool[p]), scores: top.scores };
   };
@@ -36,29 +51,4 @@ function rowNorm(Y: Float32Array, i: number, F: number): number {
   let s = 0;
   for (let f = i * F; f < (i + 1) * F; f++) s += Y[f] * Y[f];
   return Math.sqrt(s);
-}
-
-/** sims[p] = cos(y_item, y_pool[p]); the item itself and zero vectors get -Infinity (skipped by topK). */
-function cosineToPool(
-  Y: Float32Array,
-  F: number,
-  item: number,
-  norms: Float64Array,
-  pool: Int32Array,
-  sims: Float32Array,
-): void {
-  const q = Float64Array.from(Y.subarray(item * F, (item + 1) * F));
-  const nq = norms[item];
-  for (let p = 0; p < pool.length; p++) {
-    const j = pool[p];
-    const nj = norms[j];
-    if (j === item || !(nj > 0)) {
-      sims[p] = -Infinity;
-      continue;
-    }
-    const o = j * F;
-    let s = 0;
-    for (let f = 0; f < F; f++) s += q[f] * Y[o + f];
-    sims[p] = s / (nq * nj);
-  }
 }

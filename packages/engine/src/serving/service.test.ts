@@ -107,7 +107,12 @@ describe('ServingService', () => {
 
   it('a swap replaces model and catalogue in one step; the ready state names the version', async () => {
     const { service, rows } = await setup();
-    expect(service.ready()).toEqual({ ready: true, model: null, fallbacks: ['popular', 'latest'] });
+    expect(service.ready()).toEqual({
+      ready: true,
+      model: null,
+      fallbacks: ['popular', 'latest'],
+      precompute: { status: 'off', users: 0 },
+    });
     expect((await service.recommend('u3', { n: 2 })).model).toBeNull();
     service.swapModel(train(rows), record(7));
     expect(service.ready().model).toEqual({ name: 'als', version: 7 });

@@ -25,6 +25,8 @@ import type { EngineConfig } from '../config.js';
 import type { EngineMetrics } from '../api/metrics.js';
 import type { FeedbackRecord, ItemRecord, ModelRecord, Storage } from '../storage/port.js';
 import { FoldInCandidates } from './fold-in.js';
+import { startPrecompute, type PrecomputeMessage, type PrecomputeRun } from './precompute-thread.js';
+import { PrecomputedLists } from './precomputed-lists.js';
 import { pooledFactorNeighbours } from './pooled-neighbours.js';
 import { indexHistory, summarizeHistory, type HistorySummary, type IndexedHistory } from './user-history.js';
 
@@ -32,6 +34,17 @@ export interface ReadyState {
   ready: boolean;
   model: { name: string; version: number } | null;
   fallbacks: string[];
+  /** The precomputed lists of active users for the active model (see `serving.precomputeUsers`). */
+  precompute: PrecomputeStatus;
+}
+
+/** Progress of the per-user list precomputation for the serving snapshot. */
+export interface PrecomputeStatus {
+  status: 'off' | 'running' | 'done' | 'failed';
+  /** Users whose lists are stored (and still valid). */
+  users: number;
+  seconds?: number;
+  error?: string;
 }
 
 /** Why an item was recommended: the source that contributed most and the items behind it. */
@@ -91,14 +104,14 @@ export interface ServingHost {
   readonly config: EngineConfig;
   readonly storage: Storage;
   readonly metrics?: EngineMetrics;
+  /** The SQLite file behind `storage`, which a precompute worker opens itself (absent: no precomputation). */
+  readonly dbPath?: string | null;
 }
 
 /** Feedback rows kept per cached user (newest); older ones still count through the model's training rows. */
 const MAX_HISTORY = 1000;
 /** Length of the cached top-N list per user: requests with offset + n within it are served from the cache. */
 const LIST_SIZE = 50;
-/** Rows per storage scan when counting popularity at reload. */
-const SCAN_BATCH = 20_000;
 /** Freshness boost weight on the final score when `serving.freshnessHalfLifeDays` > 0 (final scores are ~[0, 1]). */
 const FRESHNESS_WEIGHT = 0.2;
 /** Users whose lists are recomputed per event-loop turn when warming the cache after a model swap. */
@@ -183,6 +196,11 @@ export class ServingService {
   private readonly useLabels: boolean;
   /** Bumped by every catalogue change: a short cached list may be missing items added since. */
   private itemStamp = 0;
+  /** Default lists of active users for the snapshot generation they name (filled progressively by a worker). */
+  private precomputed: PrecomputedLists | null = null;
+  private precomputeRun: { run: PrecomputeRun; dirty: Set<string> } | null = null;
+  private precomputeState: PrecomputeStatus = { status: 'off', users: 0 };
+  private closed = false;
 
   constructor(
     private readonly engine: ServingHost,
@@ -253,6 +271,7 @@ export class ServingService {
     if (model) for (const id of await this.usersMissingFromStore(model)) this.deletedUsers.add(id);
     this.snap = this.build(model, model ? record : null);
     this.engine.metrics?.modelVersion.set(model && record ? record.version : 0);
+    this.startPrecompute();
   }
 
   /**
@@ -279,6 +298,7 @@ export class ServingService {
       ready: s.model !== null || fallbacks.length > 0,
       model: s.info,
       fallbacks,
+      precompute: { ...this.precomputeState, users: this.precomputed?.size ?? 0 },
     };
     if (this.loadError) out.error = this.loadError;
     return out;
@@ -291,35 +311,70 @@ export class ServingService {
     this.snap = next; // the one assignment: requests see either the old snapshot or the new one
     for (const id of [...this.deletedUsers]) if (model.training.userIds.get(id) < 0) this.deletedUsers.delete(id);
     this.warm(active, next.gen);
+    this.startPrecompute();
   }
 
-  /** New feedback is visible at once: seen items, popularity, the user's recent positives; cache invalidation. */
+  /** Stops background work (the precompute worker). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const run = this.precomputeRun;
+    this.precomputeRun = null;
+    await run?.run.stop();
+  }
+
+  /** The catalogue's item ids by index (the worker sends indices; the serving thread maps them back by id). */
+  catalogIds(): string[] {
+    const ids = this.snap.catalog.itemIds;
+    const out = new Array<string>(ids.size);
+    for (let i = 0; i < out.length; i++) out[i] = String(ids.id(i));
+    return out;
+  }
+
+  /** The user's default list (first LIST_SIZE items, no filters) computed now: what the precompute worker stores. */
+  async defaultList(userId: string): Promise<{ items: ServedItem[]; indices: Int32Array; fallback: string | null }> {
+    const entry = await this.entry(userId);
+    return this.run(userId, entry, this.snap, { n: LIST_SIZE });
+  }
+
+  /**
+   * New feedback is visible at once: seen items, popularity, the user's recent positives; cache invalidation. A batch
+   * is folded per distinct item (one popularity update with the batch's count) and per distinct user.
+   */
   onFeedback(rows: FeedbackRecord[]): void {
     const s = this.snap;
+    const positives = new Map<string, number>();
+    const byUser = new Map<string, FeedbackRecord[]>();
     for (const r of rows) {
-      let i = s.catalog.itemIds.get(r.itemId);
       if (!this.items.has(r.itemId)) {
         // Created by the store on this feedback (feedback.autoCreateItems): no categories, published now.
         const it: CatalogItem = { id: r.itemId, categories: [], labels: {}, timestamp: Date.now(), hidden: false };
         this.itemStamp++;
         this.items.set(r.itemId, it);
-        i = s.catalog.upsert(it);
+        s.catalog.upsert(it);
       }
-      if (this.positiveTypes.has(r.type)) {
-        this.counts.set(r.itemId, (this.counts.get(r.itemId) ?? 0) + 1);
-        if (i >= 0) s.pipeline.recordInteraction(i, 1);
-      }
-      const pending = this.loading.get(r.userId);
+      if (this.positiveTypes.has(r.type)) positives.set(r.itemId, (positives.get(r.itemId) ?? 0) + 1);
+      let list = byUser.get(r.userId);
+      if (!list) byUser.set(r.userId, (list = []));
+      list.push(r);
+    }
+    for (const [itemId, k] of positives) {
+      this.counts.set(itemId, (this.counts.get(itemId) ?? 0) + k);
+      const i = s.catalog.itemIds.get(itemId);
+      if (i >= 0) s.pipeline.recordInteraction(i, k);
+    }
+    for (const [userId, list] of byUser) {
+      const pending = this.loading.get(userId);
       if (pending) pending.stale = true;
-      const e = this.users?.peek(r.userId);
-      if (e) {
-        // No seq: live rows count as newer than any model (fold-in), which is right until the next retrain.
-        e.rows.push({ userId: r.userId, itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp });
-        if (e.rows.length > MAX_HISTORY) e.rows.splice(0, e.rows.length - MAX_HISTORY);
-        e.summary = null;
-        e.derived = null;
-        e.list = null;
-      }
+      this.forgetPrecomputed(userId);
+      const e = this.users?.peek(userId);
+      if (!e) continue;
+      // No seq: live rows count as newer than any model (fold-in), which is right until the next retrain.
+      for (const r of list)
+        e.rows.push({ userId, itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp });
+      if (e.rows.length > MAX_HISTORY) e.rows.splice(0, e.rows.length - MAX_HISTORY);
+      e.summary = null;
+      e.derived = null;
+      e.list = null;
     }
   }
 
@@ -343,6 +398,7 @@ export class ServingService {
 
   onUserDeleted(id: string): void {
     this.users?.delete(id);
+    this.forgetPrecomputed(id);
     const pending = this.loading.get(id);
     if (pending) pending.stale = true;
     const m = this.snap.model;
@@ -357,10 +413,15 @@ export class ServingService {
    * await serving.recommend('u1', { n: 10, offset: 0, exclude: ['i3'] });
    */
   async recommend(userId: string, req: ListRequest): Promise<ServedList> {
-    const entry = await this.entry(userId);
-    const s = this.snap;
     const offset = req.offset ?? 0;
     const end = offset + req.n;
+    const pre = this.precomputed;
+    if (pre && pre.gen === this.snap.gen && req.category === undefined && !req.exclude?.length && end <= LIST_SIZE) {
+      const page = pre.page(userId, this.snap.catalog, offset, end, this.itemStamp);
+      if (page) return { items: page.items, model: this.snap.info, fallback: page.fallback };
+    }
+    const entry = await this.entry(userId);
+    const s = this.snap;
     if (req.category === undefined && !req.exclude?.length && end <= LIST_SIZE && this.users) {
       let l = entry.list;
       if (!l || !this.listUsable(l, s, end)) {
@@ -478,6 +539,70 @@ export class ServingService {
 
   // ---- internals ----
 
+  /** A user's precomputed list is void from their next feedback or deletion on (also if it is still being made). */
+  private forgetPrecomputed(userId: string): void {
+    this.precomputed?.drop(userId);
+    this.precomputeRun?.dirty.add(userId);
+  }
+
+  /**
+   * (Re)starts the precomputation of active users' default lists for the current snapshot in a worker thread
+   * (`serving.precomputeUsers` users; 0 turns it off, as does a store that is not a SQLite file). Lists become
+   * servable as chunks arrive; a new snapshot (model swap, reload) replaces the run.
+   */
+  private startPrecompute(): void {
+    const old = this.precomputeRun;
+    this.precomputeRun = null;
+    if (old) void old.run.stop();
+    this.precomputed = null;
+    const max = this.engine.config.serving.precomputeUsers;
+    const dbPath = this.engine.dbPath;
+    if (this.closed || !dbPath || max <= 0 || this.engine.config.serving.cacheSize <= 0) {
+      this.precomputeState = { status: 'off', users: 0 };
+      return;
+    }
+    const s = this.snap;
+    const lists = new PrecomputedLists(s.gen, LIST_SIZE, this.itemStamp, Math.min(max, 1 << 16));
+    const state = { dirty: new Set<string>(), remap: null as Int32Array | null, reasonIds: [] as number[] };
+    this.precomputeState = { status: 'running', users: 0 };
+    const t0 = performance.now();
+    const onMessage = (m: PrecomputeMessage) => {
+      if (this.precomputeRun?.run !== run || this.snap.gen !== s.gen) return;
+      switch (m.type) {
+        case 'start': {
+          const remap = new Int32Array(m.itemIds.length);
+          for (let i = 0; i < remap.length; i++) remap[i] = s.catalog.itemIds.get(m.itemIds[i]);
+          state.remap = remap;
+          this.precomputed = lists;
+          break;
+        }
+        case 'chunk':
+          for (const id of lists.addReasons(m.chunk.newReasons)) state.reasonIds.push(id);
+          if (state.remap) lists.add(m.chunk, state.remap, state.reasonIds, state.dirty);
+          break;
+        case 'done':
+          this.precomputeState = { status: 'done', users: m.users, seconds: (performance.now() - t0) / 1000 };
+          this.precomputeRun = null;
+          break;
+        case 'error':
+          this.precomputeState = { status: 'failed', users: 0, error: m.message };
+          this.precomputeRun = null;
+          break;
+      }
+    };
+    const run = startPrecompute(
+      {
+        dbPath,
+        config: this.engine.config,
+        pipeline: this.pipelineConfig,
+        version: s.info?.version ?? null,
+        maxUsers: max,
+      },
+      onMessage,
+    );
+    this.precomputeRun = { run, dirty: state.dirty };
+  }
+
   /**
    * A cached list still serves offset + n items when it was computed on this snapshot, none of its first `end`
    * items was hidden or deleted since, and — if it came out short — the catalogue has not changed since.
@@ -524,20 +649,9 @@ export class ServingService {
     return { gen: ++this.gen, model, record, info, catalog, pipeline, latest, neighbours, foldIn };
   }
 
-  /** Counts events with a positive weight per item over the whole log, in batches that let requests through. */
-  private async scanCounts(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    const { storage } = this.engine;
-    let after = 0;
-    for (;;) {
-      const rows = await storage.scanFeedback(after, SCAN_BATCH);
-      for (const r of rows) if (this.positiveTypes.has(r.type)) counts.set(r.itemId, (counts.get(r.itemId) ?? 0) + 1);
-      const last = rows.length ? rows[rows.length - 1].seq : undefined;
-      if (rows.length < SCAN_BATCH || last === undefined) break;
-      after = last;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    return counts;
+  /** Counts events with a positive weight per item over the whole log (one aggregate query in the store). */
+  private scanCounts(): Promise<Map<string, number>> {
+    return this.engine.storage.positiveItemCounts([...this.positiveTypes]);
   }
 
   /** The user's cached state, or one read from the store (re-read if feedback or a deletion raced the read). */

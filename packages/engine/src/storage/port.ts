@@ -107,6 +107,12 @@ export interface Storage {
    * a store can produce without a per-row object or string. Callers fall back to `scanFeedback` when it is absent.
    */
   scanFeedbackColumns?(afterSeq: number, limit: number): Promise<FeedbackColumns>;
+  /**
+   * Per item, how many stored feedback events have one of `types` (popularity for serving). Items without such an
+   * event are absent. A store aggregates in place (no row objects); rows stored while the count runs may or may not
+   * be included, so a caller that also counts live events should count from `lastSeq()` read before the call.
+   */
+  positiveItemCounts(types: readonly string[]): Promise<Map<string, number>>;
   feedbackCount(): Promise<number>;
   /** Highest seq stored (0 when empty). */
   lastSeq(): Promise<number>;

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import Database from 'better-sqlite3';
 type Statement = Database.Statement;
 import type { FeedbackColumns, FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from './port.js';
@@ -33,6 +34,21 @@ export interface SqliteOpenOptions {
   walAutocheckpoint?: number;
   /** Entries of each in-process id↔key cache (users and items, both directions; default 100,000). */
   keyCacheSize?: number;
+  /**
+   * Group commit bound: feedback batches queued by concurrent callers are written in one transaction of at most this
+   * many events (default 50,000; a single larger batch still goes alone). Bounds how long one commit holds the event
+   * loop.
+   */
+  groupMaxEvents?: number;
+}
+
+/** A feedback batch waiting for its group commit, and how to answer its caller. */
+interface QueuedBatch {
+  rows: FeedbackRecord[];
+  createUsers: boolean;
+  createItems: boolean;
+  resolve: (n: number) => void;
+  reject: (e: unknown) => void;
 }
 
 interface ItemRow {
@@ -69,13 +85,16 @@ const FEEDBACK_COLUMNS =
 const FEEDBACK_JOIN = 'feedback f JOIN users u ON u.user_key = f.user_key JOIN items i ON i.item_key = f.item_key';
 /** Empty id→key lookups in one batch, as a sentinel for "checked, absent". */
 const ABSENT = -1;
+/** Seq range per step of `positiveItemCounts` (~0.3 s of work each on 5M rows; requests run between steps). */
+const COUNT_CHUNK = 500_000;
 const MODEL_COLUMNS = 'version, meta, active, length(bytes) AS sizeBytes';
 
 /**
  * The embedded store: one SQLite file in WAL mode (readers never block the writer), schema versioned by
  * `PRAGMA user_version`, every statement prepared once, every multi-row write in one transaction (all rows or none).
  * better-sqlite3 is synchronous, so each method completes before its promise settles; an acknowledged write is
- * committed.
+ * committed. Feedback batches are the exception in timing only: they are group-committed on the next turn of the event
+ * loop (see `insertFeedback`), and their promises still settle after the commit.
  *
  * Ids are strings at the port; inside, users and items have INTEGER keys and feedback stores the keys (schema v2:
  * the feedback indexes stay small, so ingestion is a mostly-cached B-tree insert). The id→key translation goes
@@ -98,8 +117,14 @@ export class SqliteStorage implements Storage {
   /** Key → id, for column scans (keys are never reused, so an entry can only go unused, never wrong). */
   private readonly userIdsByKey: KeyCache<number, string>;
   private readonly itemIdsByKey: KeyCache<number, string>;
-  private readonly txInsertFeedback: (rows: FeedbackRecord[], createUsers: boolean, createItems: boolean) => number;
-  private readonly insertFeedbackBatch: (rows: FeedbackRecord[], createUsers: boolean, createItems: boolean) => number;
+  /** Writes a group of batches in one transaction; returns each batch's error (undefined where it was stored). */
+  private readonly writeGroup: (group: QueuedBatch[]) => unknown[];
+  /** Feedback batches waiting for the next group commit, in arrival order (= seq order). */
+  private queue: QueuedBatch[] = [];
+  /** `positiveItemCounts` statements by number of types (the IN list has one placeholder per type). */
+  private readonly countStmts = new Map<number, Statement>();
+  private flushScheduled = false;
+  private readonly groupMaxEvents: number;
   private readonly txUpsertItems: (items: ItemRecord[]) => number;
   private readonly txUpsertUsers: (users: UserRecord[]) => number;
   private readonly txDeleteUser: (id: string) => boolean;
@@ -108,8 +133,9 @@ export class SqliteStorage implements Storage {
   private readonly txPatchItem: (id: string, patch: Partial<Omit<ItemRecord, 'id'>>) => ItemRecord | null;
   private readonly txPatchUser: (id: string, patch: Partial<Omit<UserRecord, 'id'>>) => UserRecord | null;
 
-  private constructor(db: Database.Database, keyCacheSize: number) {
+  private constructor(db: Database.Database, keyCacheSize: number, groupMaxEvents: number) {
     this.db = db;
+    this.groupMaxEvents = groupMaxEvents;
     const s = prepareAll(db);
     this.stmt = s;
     this.userKeys = new KeyCache(keyCacheSize);
@@ -117,35 +143,42 @@ export class SqliteStorage implements Storage {
     this.userIdsByKey = new KeyCache(keyCacheSize);
     this.itemIdsByKey = new KeyCache(keyCacheSize);
 
-    // The keys of this batch's users and items; filled inside the transaction, copied into the caches only after it
-    // commits (a rolled-back batch must not leave the keys of users it created in a cache).
-    const batchUsers = new Map<string, number>();
-    const batchItems = new Map<string, number>();
-    this.txInsertFeedback = db.transaction((rows: FeedbackRecord[], createUsers: boolean, createItems: boolean) => {
+    // The keys of this group's users and items; filled inside the transaction, copied into the caches only after it
+    // commits (a rolled-back group must not leave the keys of users it created in a cache). A batch that fails inside
+    // the group takes the keys it created out again (its savepoint rolled those rows back); keys it only looked up
+    // stay valid.
+    const groupUsers = new Map<string, number>();
+    const groupItems = new Map<string, number>();
+    const createdUsers: string[] = [];
+    const createdItems: string[] = [];
+    // One batch, all rows or none: run inside the group transaction, better-sqlite3 makes it a SAVEPOINT.
+    const txBatch = db.transaction((rows: FeedbackRecord[], createUsers: boolean, createItems: boolean) => {
       const now = Date.now();
       const n = rows.length;
       const uk = new Float64Array(n);
       const ik = new Float64Array(n);
-      // Each distinct id is resolved (or created) once per batch; a batch of 1000 events usually names far fewer.
+      // Each distinct id is resolved (or created) once per group; a batch of 1000 events usually names far fewer.
       for (let i = 0; i < n; i++) {
         const r = rows[i];
-        let u = batchUsers.get(r.userId);
+        let u = groupUsers.get(r.userId);
         if (u === undefined) {
           u = this.userKeys.get(r.userId) ?? (s.userKey.get(r.userId) as number | undefined) ?? ABSENT;
           if (u === ABSENT) {
             if (!createUsers) throw new UnknownReferenceError('user', r.userId, i);
             u = Number(s.createUser.run(r.userId, now).lastInsertRowid);
+            createdUsers.push(r.userId);
           }
-          batchUsers.set(r.userId, u);
+          groupUsers.set(r.userId, u);
         }
-        let it = batchItems.get(r.itemId);
+        let it = groupItems.get(r.itemId);
         if (it === undefined) {
           it = this.itemKeys.get(r.itemId) ?? (s.itemKey.get(r.itemId) as number | undefined) ?? ABSENT;
           if (it === ABSENT) {
             if (!createItems) throw new UnknownReferenceError('item', r.itemId, i);
             it = Number(s.createItem.run(r.itemId, now, now).lastInsertRowid);
+            createdItems.push(r.itemId);
           }
-          batchItems.set(r.itemId, it);
+          groupItems.set(r.itemId, it);
         }
         uk[i] = u;
         ik[i] = it;
@@ -157,16 +190,43 @@ export class SqliteStorage implements Storage {
       }
       return n;
     });
-    this.insertFeedbackBatch = (rows, createUsers, createItems) => {
-      try {
-        const n = this.txInsertFeedback(rows, createUsers, createItems);
-        for (const [id, k] of batchUsers) this.userKeys.set(id, k);
-        for (const [id, k] of batchItems) this.itemKeys.set(id, k);
-        return n;
-      } finally {
-        batchUsers.clear();
-        batchItems.clear();
+    // The group: every queued batch in one transaction, so one WAL commit (one fsync under synchronous=FULL) for
+    // all of them. A failing batch is recorded in `failures` and only its savepoint is rolled back.
+    const txGroup = db.transaction((group: QueuedBatch[], failures: unknown[]) => {
+      const single = group.length === 1;
+      for (let g = 0; g < group.length; g++) {
+        const b = group[g];
+        createdUsers.length = 0;
+        createdItems.length = 0;
+        try {
+          txBatch(b.rows, b.createUsers, b.createItems);
+        } catch (e) {
+          // Alone in the group: fail the whole transaction (no savepoint is needed to undo it). And if SQLite rolled
+          // back the whole transaction itself (an I/O error, a full disk: https://sqlite.org/lang_transaction.html
+          // "Response To Errors Within A Transaction"), the next batches must not run in autocommit mode: fail all.
+          if (single || !db.inTransaction) throw e;
+          failures[g] = e;
+          for (const id of createdUsers) groupUsers.delete(id);
+          for (const id of createdItems) groupItems.delete(id);
+          for (const r of b.rows) delete r.seq;
+        }
       }
+    });
+    this.writeGroup = (group) => {
+      const failures: unknown[] = new Array(group.length);
+      try {
+        txGroup(group, failures);
+        for (const [id, k] of groupUsers) this.userKeys.set(id, k);
+        for (const [id, k] of groupItems) this.itemKeys.set(id, k);
+      } catch (e) {
+        // The commit (or a lone batch) failed: nothing of the group is stored.
+        for (const b of group) for (const r of b.rows) delete r.seq;
+        failures.fill(e);
+      } finally {
+        groupUsers.clear();
+        groupItems.clear();
+      }
+      return failures;
     };
 
     this.txUpsertItems = db.transaction((items: ItemRecord[]) => {
@@ -250,7 +310,11 @@ export class SqliteStorage implements Storage {
       db.pragma(`cache_size = ${-Math.round((opts.cacheMiB ?? 256) * 1024)}`);
       db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.round(opts.walAutocheckpoint ?? 16_384))}`);
       migrate(db);
-      return new SqliteStorage(db, Math.max(0, opts.keyCacheSize ?? 100_000));
+      return new SqliteStorage(
+        db,
+        Math.max(0, opts.keyCacheSize ?? 100_000),
+        Math.max(1, opts.groupMaxEvents ?? 50_000),
+      );
     } catch (e) {
       db.close();
       throw e;
@@ -320,14 +384,53 @@ export class SqliteStorage implements Storage {
   }
 
   /**
-   * Stores the batch in one transaction and writes each row's assigned `seq` back into it. Unknown users/items are
-   * created (empty labels, timestamp now) when allowed; otherwise the first unknown one aborts the whole batch with
+   * Stores the batch atomically and writes each row's assigned `seq` back into it. Unknown users/items are created
+   * (empty labels, timestamp now) when allowed; otherwise the first unknown one aborts the whole batch with
    * {@link UnknownReferenceError}, checked inside the transaction so a concurrent delete cannot slip between.
+   *
+   * Group commit: the batch is queued and written on the next turn of the event loop together with every other batch
+   * queued meanwhile (by concurrent requests), in one transaction: one WAL commit, one fsync, and the dirty index pages
+   * shared by the batches written once. Each batch runs in its own savepoint, so a failing batch rejects only its own
+   * promise. Every promise settles only after the commit that holds its rows (an acknowledged batch is durable), and
+   * seqs follow the order of the calls.
    */
   async insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number> {
     if (rows.length === 0) return 0;
-    return this.insertFeedbackBatch(rows, opts.createUsers, opts.createItems);
+    if (!this.db.open) throw new TypeError('The database connection is not open');
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ rows, createUsers: opts.createUsers, createItems: opts.createItems, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate runs after the poll phase: every request whose body completed in this turn has queued by then.
+        // From node:timers, not the global, so that tests faking timers cannot stall writes.
+        setImmediate(this.flushQueue);
+      }
+    });
   }
+
+  /** Writes queued feedback batches in groups of at most `groupMaxEvents` events (at least one batch each). */
+  private readonly flushQueue = (): void => {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      let take = 0;
+      for (let events = 0; take < this.queue.length; take++) {
+        events += this.queue[take].rows.length;
+        if (take > 0 && events > this.groupMaxEvents) break;
+      }
+      const group = this.queue.splice(0, take);
+      const failures = this.writeGroup(group);
+      for (let g = 0; g < group.length; g++) {
+        if (failures[g] === undefined) group[g].resolve(group[g].rows.length);
+        else group[g].reject(failures[g]);
+      }
+      // More queued than one group takes: let requests (and their answers) through before the next group.
+      if (this.queue.length > 0) {
+        this.flushScheduled = true;
+        setImmediate(this.flushQueue);
+        return;
+      }
+    }
+  };
 
   async userFeedback(userId: string, limit?: number): Promise<FeedbackRecord[]> {
     const key = this.userKeys.get(userId) ?? (this.stmt.userKey.get(userId) as number | undefined);
@@ -410,6 +513,48 @@ export class SqliteStorage implements Storage {
     return id;
   }
 
+  /**
+   * Popularity counts without a row object per event: the item key of every matching row (integers only, filtered
+   * by type in SQL) is counted into a typed array indexed by key, in seq ranges of {@link COUNT_CHUNK} rows with a
+   * turn of the event loop between them; the ids of counted keys are read once at the end (an item deleted
+   * meanwhile drops out). Rows up to the highest seq at the call are counted. Measured on 5M events, 50k items:
+   * ~3 s on the loaded 2-core box, where the old full `scanFeedback` pass into row objects took ~22 s, and an SQL
+   * `GROUP BY item_key` took 16–23 s (no covering index: a temp B-tree, or a table lookup per index entry).
+   *
+   * @example
+   * const counts = await store.positiveItemCounts(['click', 'purchase']);
+   * counts.get('i1'); // events of those types on item i1 (undefined when none)
+   */
+  async positiveItemCounts(types: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const distinct = [...new Set(types)];
+    if (distinct.length === 0) return out;
+    let stmt = this.countStmts.get(distinct.length);
+    if (!stmt) {
+      const marks = distinct.map(() => '?').join(', ');
+      stmt = this.db
+        .prepare(`SELECT item_key FROM feedback WHERE seq > ? AND seq <= ? AND type IN (${marks}) ORDER BY seq`)
+        .pluck();
+      this.countStmts.set(distinct.length, stmt);
+    }
+    const last = (this.stmt.lastSeq.get() as number | null) ?? 0;
+    const size = ((this.stmt.maxItemKey.get() as number | null) ?? 0) + 1;
+    const tally: { counts: Int32Array; order: number[] } = { counts: new Int32Array(size), order: [] };
+    for (let from = 0; from < last; from += COUNT_CHUNK) {
+      countKeys(stmt.all(from, Math.min(last, from + COUNT_CHUNK), ...distinct) as number[], tally);
+      if (from + COUNT_CHUNK < last) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const ids = new Map<number, string>();
+    for (const [key, id] of this.stmt.itemKeysAndIds.all() as [number, string][]) ids.set(key, id);
+    // In order of each item's first counted event, as a scan of the log would fill the map (callers may break ties
+    // by iteration order).
+    for (const key of tally.order) {
+      const id = ids.get(key);
+      if (id !== undefined) out.set(id, tally.counts[key]);
+    }
+    return out;
+  }
+
   async feedbackCount(): Promise<number> {
     return this.stmt.feedbackCount.get() as number;
   }
@@ -443,7 +588,10 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    // Batches already accepted are written, not dropped (their callers are still waiting).
+    while (this.queue.length > 0) this.flushQueue();
+    this.db.close();
   }
 }
 
@@ -494,6 +642,8 @@ function prepareAll(db: Database.Database) {
       'SELECT seq, user_key, item_key, type, value, timestamp FROM feedback WHERE seq > ? ORDER BY seq LIMIT ?',
     ).raw(true),
     feedbackCount: p('SELECT count(*) FROM feedback').pluck(),
+    maxItemKey: p('SELECT max(item_key) FROM items').pluck(),
+    itemKeysAndIds: p('SELECT item_key, id FROM items').raw(true),
     lastSeq: p('SELECT max(seq) FROM feedback').pluck(),
 
     insertModel: p('INSERT INTO models (meta, bytes, active) VALUES (?, ?, 0)'),
@@ -539,6 +689,23 @@ function userFromRow(row: UserRow): UserRecord {
 function modelFromRow(row: ModelRow): ModelRecord {
   const meta = JSON.parse(row.meta) as ModelMeta;
   return { ...meta, version: row.version, active: row.active !== 0, sizeBytes: row.sizeBytes };
+}
+
+/**
+ * Adds one to `tally.counts[key]` per key (growing the array if a key is past its end) and appends each key seen for
+ * the first time to `tally.order`.
+ */
+function countKeys(keys: number[], tally: { counts: Int32Array; order: number[] }): void {
+  let c = tally.counts;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k >= c.length) {
+      const grown = new Int32Array(Math.max(k + 1, c.length * 2));
+      grown.set(c);
+      c = tally.counts = grown;
+    }
+    if (c[k]++ === 0) tally.order.push(k);
+  }
 }
 
 /** Turns n + 1 fetched rows into a page of n and a cursor (the extra row only says that more exist). */

@@ -123,6 +123,27 @@ describe('POST /api/feedback', () => {
     expect(onFeedback).toHaveBeenCalledTimes(1);
   });
 
+  it('concurrent batches (one group commit): a failing one is a 404 alone, the others are stored in order', async () => {
+    const t = await setup();
+    const onFeedback = vi.spyOn(t.engine.serving, 'onFeedback');
+    const [a, bad, c] = await Promise.all([
+      send(t, [{ userId: 'ua', itemId: 'i1', type: 'click' }]),
+      send(t, [
+        { userId: 'ub', itemId: 'i2', type: 'click' },
+        { userId: 'ub', itemId: 'nope', type: 'click' },
+      ]),
+      send(t, [{ userId: 'uc', itemId: 'i3', type: 'click' }]),
+    ]);
+    expect([a.statusCode, bad.statusCode, c.statusCode]).toEqual([200, 404, 200]);
+    expect(err(bad)).toMatchObject({ code: 'NOT_FOUND', path: 'body.1.itemId' });
+    expect((await t.engine.storage.scanFeedback(0, 10)).map((r) => [r.seq, r.userId])).toEqual([
+      [1, 'ua'],
+      [2, 'uc'],
+    ]);
+    expect(await t.engine.storage.getUser('ub')).toBeNull();
+    expect(onFeedback).toHaveBeenCalledTimes(2);
+  });
+
   it('an unknown user is a 404 when autoCreateUsers is off; unknown items are created when autoCreateItems is on', async () => {
     const t = await setup({ feedback: { autoCreateUsers: false, autoCreateItems: true } });
     await t.engine.storage.upsertUsers([{ id: 'known', labels: {}, updatedAt: 0 }]);

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Als, InteractionsBuilder, saveModel } from 'kindred';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../config.js';
+import { SqliteStorage } from '../storage/sqlite.js';
+import { ServingService } from './service.js';
+
+const NOW = Date.now();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A store with 40 items, 30 users and an active ALS model; a precomputing service and a plain one over it. */
+async function setup(serving: Record<string, unknown> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'kindred-precompute-'));
+  const dbPath = join(dir, 'kindred.db');
+  const storage = SqliteStorage.open(dbPath);
+  cleanups.push(async () => {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const config = validateConfig({ dataDir: dir, serving: { diversityLambda: 0.8, ...serving } });
+  await storage.upsertItems(
+    Array.from({ length: 40 }, (_, k) => ({
+      id: `i${k}`,
+      categories: [`c${k % 4}`],
+      labels: { title: `Item ${k}` },
+      // Published long ago: recency weights are ~0, so lists do not depend on the moment they are computed.
+      timestamp: Date.UTC(2000, 0, 1) + k * 60_000,
+      hidden: false,
+      updatedAt: NOW,
+    })),
+  );
+  const rows = [];
+  for (let u = 0; u < 30; u++)
+    for (let k = 0; k < 6; k++)
+      rows.push({ userId: `u${u}`, itemId: `i${(u * 7 + k * 5) % 40}`, type: 'like', value: 1, timestamp: NOW - k });
+  await storage.insertFeedback(rows, { createUsers: true, createItems: false });
+  const b = new InteractionsBuilder();
+  for (const r of rows) b.add(r.userId, r.itemId, 1);
+  const model = new Als({ factors: 6, iterations: 6, regularization: 0.05, seed: 1 }).fit(b.build('sum'));
+  const rec = await storage.saveModel(
+    {
+      algorithm: 'als',
+      params: {},
+      createdAt: NOW,
+      metrics: {},
+      trainedThroughSeq: await storage.lastSeq(),
+      fitSeconds: 0,
+    },
+    saveModel(model),
+  );
+  await storage.activateModel(rec.version);
+  // Without the latest/category generators a list does not depend on the moment it is computed, so the worker's
+  // lists and on-demand ones can be compared exactly. The embedder's pipeline options reach the worker too.
+  const pipeline = { candidates: { latest: { n: 0 }, category: { n: 0 } } };
+  const pre = new ServingService({ config, storage, dbPath }, { pipeline });
+  const plain = new ServingService(
+    { config: validateConfig({ ...config, serving: { ...config.serving, precomputeUsers: 0 } }), storage },
+    { pipeline },
+  );
+  cleanups.push(() => pre.close());
+  await Promise.all([pre.reload(), plain.reload()]);
+  return { storage, pre, plain };
+}
+
+async function finished(s: ServingService) {
+  for (let t = 0; t < 600; t++) {
+    const p = s.ready().precompute;
+    if (p.status !== 'running') return p;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('precompute did not finish in 30 s');
+}
+
+describe('precomputed lists', () => {
+  it('a worker computes every user’s default list; pages served from it equal on-demand pages', async () => {
+    const { pre, plain } = await setup();
+    expect(pre.ready().precompute.status).toBe('running');
+    const st = await finished(pre);
+    expect(st.status).toBe('done');
+    expect(st.users).toBe(30);
+    // Scores may differ in the last digits: the latest/freshness terms decay with the time of the request.
+    const shape = (l: Awaited<ReturnType<ServingService['recommend']>>) => ({
+      ...l,
+      items: l.items.map((x) => ({ ...x, score: Math.round(x.score * 1e6) })),
+    });
+    for (let u = 0; u < 30; u++)
+      for (const [offset, n] of [
+        [0, 10],
+        [5, 20],
+      ])
+        expect(shape(await pre.recommend(`u${u}`, { n, offset }))).toEqual(
+          shape(await plain.recommend(`u${u}`, { n, offset })),
+        );
+    // The lookup path: the precomputing service never read these users from the store.
+    expect((pre as unknown as { users: { size: number } }).users.size).toBe(0);
+  });
+
+  it('new feedback voids the user’s list at once: the item is excluded on the next request', async () => {
+    const { pre, storage } = await setup();
+    await finished(pre);
+    const before = await pre.recommend('u3', { n: 5 });
+    const row = { userId: 'u3', itemId: before.items[0].id, type: 'read', value: 1, timestamp: NOW };
+    await storage.insertFeedback([row], { createUsers: false, createItems: false });
+    pre.onFeedback([row]);
+    const after = await pre.recommend('u3', { n: 5 });
+    expect(after.items.map((x) => x.id)).not.toContain(before.items[0].id);
+    expect(pre.ready().precompute.users).toBe(29);
+  });
+
+  it('a deleted item is never served from a stored list; a deleted user loses theirs', async () => {
+    const { pre, storage } = await setup();
+    await finished(pre);
+    const list = await pre.recommend('u4', { n: 5 });
+    const gone = list.items[1].id;
+    await storage.deleteItem(gone);
+    pre.onItemDeleted(gone);
+    expect((await pre.recommend('u4', { n: 5 })).items.map((x) => x.id)).not.toContain(gone);
+    pre.onUserDeleted('u5');
+    expect(pre.ready().precompute.users).toBe(29);
+  });
+
+  it('is off with precomputeUsers 0 or without a database file', async () => {
+    const { plain } = await setup();
+    expect(plain.ready().precompute).toEqual({ status: 'off', users: 0 });
+  });
+});
