@@ -4,6 +4,7 @@ import type { EngineConfig } from './config.js';
 import { KeyRing } from './api/auth.js';
 import { EngineMetrics } from './api/metrics.js';
 import type { Storage } from './storage/port.js';
+import { Checkpointer } from './storage/checkpointer.js';
 import { SqliteStorage } from './storage/sqlite.js';
 import { ServingService } from './serving/service.js';
 import { TrainingManager } from './jobs/training-manager.js';
@@ -28,6 +29,8 @@ export class Engine {
     readonly storage: Storage,
     /** The embedded store's file (null for a storage passed in): background workers open it themselves. */
     readonly dbPath: string | null = null,
+    /** Checkpoints the embedded store's WAL off the request thread (null for a storage passed in). */
+    private readonly checkpointer: Checkpointer | null = null,
   ) {
     this.keys = new KeyRing(config.auth);
     this.serving = new ServingService(this);
@@ -38,13 +41,16 @@ export class Engine {
   static async open(config: EngineConfig, storage?: Storage): Promise<Engine> {
     let store = storage;
     let dbPath: string | null = null;
+    let checkpointer: Checkpointer | null = null;
     if (!store) {
       const dir = resolve(config.dataDir);
       mkdirSync(dir, { recursive: true });
       dbPath = join(dir, 'kindred.db');
-      store = SqliteStorage.open(dbPath);
+      // Commits never checkpoint: a worker thread does (see Checkpointer).
+      store = SqliteStorage.open(dbPath, { walAutocheckpoint: 0 });
+      checkpointer = Checkpointer.start(dbPath);
     }
-    const engine = new Engine(config, store, dbPath);
+    const engine = new Engine(config, store, dbPath, checkpointer);
     await engine.serving.reload();
     return engine;
   }
@@ -57,6 +63,7 @@ export class Engine {
   async close(): Promise<void> {
     await this.training.stop();
     await this.serving.close();
+    await this.checkpointer?.stop();
     await this.storage.close();
   }
 }
