@@ -15,7 +15,8 @@ async function main(job: PrecomputeJob): Promise<void> {
   const port = parentPort!;
   const send = (m: PrecomputeMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   const t0 = performance.now();
-  const storage = SqliteStorage.open(job.dbPath);
+  // The serving connection purges deleted items' rows; this reader must not compete for the write lock.
+  const storage = SqliteStorage.open(job.dbPath, { purgeDeletedItems: false });
   try {
     // No per-user cache here: every user is computed once.
     const config = { ...job.config, serving: { ...job.config.serving, cacheSize: 0 } };

@@ -133,6 +133,53 @@ describe('SqliteStorage: migration from schema v1 (text-keyed feedback)', () => 
   });
 });
 
+describe('SqliteStorage: migration from schema v2 (feedback_by_item)', () => {
+  it('keeps every row and the seq counter, drops the item index and adds the purge queue', async () => {
+    const path = tempPath();
+    const raw = new Database(path);
+    migrate(raw, SQLITE_MIGRATIONS.slice(0, 2));
+    raw.prepare("INSERT INTO users (id, labels, updated_at) VALUES ('u1', '{}', 1), ('u2', '{\"k\":\"v\"}', 2)").run();
+    raw
+      .prepare(
+        "INSERT INTO items (id, categories, labels, text, timestamp, hidden, updated_at) VALUES ('i1', '[\"a\"]', '{}', 't', 10, 0, 11), ('i2', '[]', '{}', NULL, 20, 1, 21)",
+      )
+      .run();
+    const ins = raw.prepare('INSERT INTO feedback (user_key, item_key, type, value, timestamp) VALUES (?, ?, ?, ?, ?)');
+    for (let k = 0; k < 50; k++)
+      ins.run(1 + (k % 2), 1 + (k % 3 === 0 ? 1 : 0), k % 5 === 0 ? 'rating' : 'click', k / 2, k);
+    raw.prepare('DELETE FROM feedback WHERE seq > 48').run(); // the counter (50) is now past max(seq) (48)
+    const before = raw.prepare('SELECT * FROM feedback ORDER BY seq').all();
+    expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'feedback_by_item'").pluck().get()).toBe(1);
+    raw.close();
+
+    const s = openTemp(path);
+    expect(s.schemaVersion).toBe(3);
+    expect(await s.feedbackCount()).toBe(48);
+    expect(await s.getItem('i2')).toEqual({
+      id: 'i2',
+      categories: [],
+      labels: {},
+      timestamp: 20,
+      hidden: true,
+      updatedAt: 21,
+    });
+    expect((await s.userFeedback('u2')).length).toBe(24);
+    const more = [fb('u1', 'i1', 99)];
+    await s.insertFeedback(more, both);
+    expect(more[0].seq).toBe(51);
+    expect(await s.deleteItem('i2')).toBe(true);
+    expect(await s.feedbackCount()).toBe(49 - 16);
+
+    const plain = new Database(path, { readonly: true });
+    expect(plain.prepare('SELECT * FROM feedback WHERE seq <= 48 ORDER BY seq').all()).toEqual(before);
+    const indexes = plain.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'feedback' AND type = 'index'");
+    expect(indexes.pluck().all()).toEqual(['feedback_by_user']);
+    const queue = plain.prepare("SELECT name FROM pragma_table_info('deleted_items')").pluck().all();
+    expect(queue).toEqual(['item_key', 'through_seq']);
+    plain.close();
+  });
+});
+
 describe('SqliteStorage: integer keys and the id cache', () => {
   it('a deleted and re-created user gets a new key and none of the old feedback', async () => {
     const s = SqliteStorage.open(tempPath(), { keyCacheSize: 2 });

@@ -5,6 +5,7 @@ import type { FeedbackColumns, FeedbackRecord, ItemRecord, ModelRecord, Page, St
 import { decodeCursor, encodeCursor, UnknownReferenceError } from './errors.js';
 import { migrate } from './sqlite-migrations.js';
 import { KeyCache } from './key-cache.js';
+import { PURGE_CHUNK_SEQS, SqliteItemPurge } from './sqlite-item-purge.js';
 
 /**
  * How hard a commit waits for the disk.
@@ -40,6 +41,17 @@ export interface SqliteOpenOptions {
    * loop.
    */
   groupMaxEvents?: number;
+  /**
+   * Seqs per chunk of the background purge of deleted items' feedback (default 50,000): one short transaction per
+   * chunk, a turn of the event loop between chunks. See {@link SqliteItemPurge}.
+   */
+  purgeChunkSeqs?: number;
+  /**
+   * Whether this connection runs the background purge of deleted items' feedback (default true). A second connection
+   * to the same file (a worker thread that only reads) should pass false: one purger is enough, and its chunks would
+   * make the serving connection's commits wait for the write lock.
+   */
+  purgeDeletedItems?: boolean;
 }
 
 /** A feedback batch waiting for its group commit, and how to answer its caller. */
@@ -128,14 +140,17 @@ export class SqliteStorage implements Storage {
   private readonly txUpsertItems: (items: ItemRecord[]) => number;
   private readonly txUpsertUsers: (users: UserRecord[]) => number;
   private readonly txDeleteUser: (id: string) => boolean;
-  private readonly txDeleteItem: (id: string) => boolean;
+  private readonly txDeleteItem: (id: string) => { key: number; through: number } | null;
+  /** Deleted items whose feedback rows are still stored, and the background purge that deletes them. */
+  private readonly purge: SqliteItemPurge;
   private readonly txActivate: (version: number) => boolean;
   private readonly txPatchItem: (id: string, patch: Partial<Omit<ItemRecord, 'id'>>) => ItemRecord | null;
   private readonly txPatchUser: (id: string, patch: Partial<Omit<UserRecord, 'id'>>) => UserRecord | null;
 
-  private constructor(db: Database.Database, keyCacheSize: number, groupMaxEvents: number) {
+  private constructor(db: Database.Database, keyCacheSize: number, groupMaxEvents: number, purgeChunkSeqs: number) {
     this.db = db;
     this.groupMaxEvents = groupMaxEvents;
+    this.purge = new SqliteItemPurge(db, purgeChunkSeqs);
     const s = prepareAll(db);
     this.stmt = s;
     this.userKeys = new KeyCache(keyCacheSize);
@@ -240,7 +255,8 @@ export class SqliteStorage implements Storage {
     });
 
     // Explicit cascades (not foreign keys): the feedback table is the hot write path and FK checks would cost two
-    // extra lookups per inserted row; the only deletes are these two.
+    // extra lookups per inserted row; the only deletes are these two. A user's rows go at once (feedback_by_user
+    // finds them); an item's rows are purged lazily (no index by item since schema v3; readers skip queued keys).
     // The cache entry goes first: even if the transaction failed after it, the next lookup just asks the database.
     this.txDeleteUser = db.transaction((id: string) => {
       this.userKeys.delete(id);
@@ -253,10 +269,9 @@ export class SqliteStorage implements Storage {
     this.txDeleteItem = db.transaction((id: string) => {
       this.itemKeys.delete(id);
       const key = s.itemKey.get(id) as number | undefined;
-      if (key === undefined) return false;
-      s.deleteItemFeedback.run(key);
+      if (key === undefined) return null;
       s.deleteItem.run(key);
-      return true;
+      return { key, through: this.purge.record(key) };
     });
 
     this.txActivate = db.transaction((version: number) => {
@@ -306,15 +321,19 @@ export class SqliteStorage implements Storage {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${(opts.synchronous ?? 'full') === 'full' ? 'FULL' : 'NORMAL'}`);
-      // Random inserts into feedback_by_user/by_item touch pages all over both indexes; a bigger cache re-reads fewer.
+      // Random inserts into feedback_by_user touch pages all over the index; a bigger cache re-reads fewer.
       db.pragma(`cache_size = ${-Math.round((opts.cacheMiB ?? 256) * 1024)}`);
       db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.round(opts.walAutocheckpoint ?? 16_384))}`);
       migrate(db);
-      return new SqliteStorage(
+      const store = new SqliteStorage(
         db,
         Math.max(0, opts.keyCacheSize ?? 100_000),
         Math.max(1, opts.groupMaxEvents ?? 50_000),
+        Math.max(1, Math.round(opts.purgeChunkSeqs ?? PURGE_CHUNK_SEQS)),
       );
+      // Resumes the purge of items deleted before a restart (the queue is durable).
+      if (opts.purgeDeletedItems ?? true) store.purge.start();
+      return store;
     } catch (e) {
       db.close();
       throw e;
@@ -344,8 +363,34 @@ export class SqliteStorage implements Storage {
     return this.txPatchItem(id, patch);
   }
 
+  /**
+   * Deletes the item row and queues its key for the background purge, in one transaction. Its feedback disappears
+   * from every read at once (readers join `items` or skip queued keys); the rows themselves are deleted in chunks
+   * afterwards (see {@link SqliteItemPurge}), since no index finds them by item.
+   */
   async deleteItem(id: string): Promise<boolean> {
-    return this.txDeleteItem(id);
+    const deleted = this.txDeleteItem(id);
+    if (deleted === null) return false;
+    this.itemIdsByKey.delete(deleted.key);
+    this.purge.track(deleted.key, deleted.through);
+    return true;
+  }
+
+  /** Deleted items whose feedback rows are not yet physically deleted (diagnostics and tests). */
+  get pendingItemPurges(): number {
+    return this.purge.size;
+  }
+
+  /**
+   * Resolves once every deleted item's feedback rows are physically deleted (rejects if the store closes first).
+   * For tests, benchmarks and maintenance scripts; readers never need to wait for it.
+   *
+   * @example
+   * await store.deleteItem('i1');
+   * await store.whenItemsPurged();
+   */
+  whenItemsPurged(): Promise<void> {
+    return this.purge.whenIdle();
   }
 
   async listItems(cursor: string | null, n: number): Promise<Page<ItemRecord>> {
@@ -452,7 +497,9 @@ export class SqliteStorage implements Storage {
    * cols.userIds[cols.users[0]]; // the first row's user id
    */
   async scanFeedbackColumns(afterSeq: number, limit: number): Promise<FeedbackColumns> {
-    const raw = this.stmt.scanFeedbackRaw.all(afterSeq, limit) as [number, number, number, string, number, number][];
+    // Rows of deleted items are filtered in SQL, before LIMIT: a short batch means "end of the log" to callers.
+    const stmt = this.itemsAwaitPurge() ? this.stmt.scanFeedbackRawLive : this.stmt.scanFeedbackRaw;
+    const raw = stmt.all(afterSeq, limit) as [number, number, number, string, number, number][];
     const n = raw.length;
     const out: FeedbackColumns = {
       length: n,
@@ -506,7 +553,7 @@ export class SqliteStorage implements Storage {
     let id = cache.get(key);
     if (id === undefined) {
       id = stmt.get(key) as string | undefined;
-      // Feedback never outlives its user/item (deletes cascade in one transaction), so this is a broken database.
+      // Feedback of a deleted user goes with it, a deleted item's is skipped until purged: a broken database.
       if (id === undefined) throw new Error(`feedback refers to a missing user/item key ${key}`);
       cache.set(key, id);
     }
@@ -516,10 +563,11 @@ export class SqliteStorage implements Storage {
   /**
    * Popularity counts without a row object per event: the item key of every matching row (integers only, filtered
    * by type in SQL) is counted into a typed array indexed by key, in seq ranges of {@link COUNT_CHUNK} rows with a
-   * turn of the event loop between them; the ids of counted keys are read once at the end (an item deleted
-   * meanwhile drops out). Rows up to the highest seq at the call are counted. Measured on 5M events, 50k items:
-   * ~3 s on the loaded 2-core box, where the old full `scanFeedback` pass into row objects took ~22 s, and an SQL
-   * `GROUP BY item_key` took 16–23 s (no covering index: a temp B-tree, or a table lookup per index entry).
+   * turn of the event loop between them; the ids of counted keys are read once at the end (an item deleted before
+   * or meanwhile drops out, whether or not its rows are purged yet). Rows up to the highest seq at the call are
+   * counted. Measured on 5M events, 50k items: ~3 s on the loaded 2-core box, where the old full `scanFeedback`
+   * pass into row objects took ~22 s, and an SQL `GROUP BY item_key` took 16–23 s (no covering index: a temp B-tree,
+   * or a table lookup per index entry).
    *
    * @example
    * const counts = await store.positiveItemCounts(['click', 'purchase']);
@@ -555,8 +603,18 @@ export class SqliteStorage implements Storage {
     return out;
   }
 
+  /** Stored feedback rows, not counting those of deleted items still waiting for the purge. */
   async feedbackCount(): Promise<number> {
-    return this.stmt.feedbackCount.get() as number;
+    // The filtered count scans the table instead of the smallest index; only while a purge is pending.
+    return (this.itemsAwaitPurge() ? this.stmt.feedbackCountLive : this.stmt.feedbackCount).get() as number;
+  }
+
+  /**
+   * Whether deleted items' rows may still be stored. Asks the table, not this connection's purge: another connection
+   * to the same file (a worker thread's) may have deleted an item since this one opened.
+   */
+  private itemsAwaitPurge(): boolean {
+    return this.stmt.anyDeletedItems.get() === 1;
   }
 
   async lastSeq(): Promise<number> {
@@ -591,6 +649,8 @@ export class SqliteStorage implements Storage {
     if (!this.db.open) return;
     // Batches already accepted are written, not dropped (their callers are still waiting).
     while (this.queue.length > 0) this.flushQueue();
+    // Chunks are synchronous, so none is running now; stopping cancels the next one (the queue stays durable).
+    this.purge.stop();
     this.db.close();
   }
 }
@@ -612,7 +672,6 @@ function prepareAll(db: Database.Database) {
       `INSERT INTO items (id, categories, labels, text, timestamp, hidden, updated_at) VALUES (?, '[]', '{}', NULL, ?, 0, ?)`,
     ),
     deleteItem: p('DELETE FROM items WHERE item_key = ?'),
-    deleteItemFeedback: p('DELETE FROM feedback WHERE item_key = ?'),
     listItemsFirst: p(`SELECT ${ITEM_COLUMNS} FROM items ORDER BY id LIMIT ?`),
     listItemsAfter: p(`SELECT ${ITEM_COLUMNS} FROM items WHERE id > ? ORDER BY id LIMIT ?`),
     allItems: p(`SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`),
@@ -641,7 +700,16 @@ function prepareAll(db: Database.Database) {
     scanFeedbackRaw: p(
       'SELECT seq, user_key, item_key, type, value, timestamp FROM feedback WHERE seq > ? ORDER BY seq LIMIT ?',
     ).raw(true),
+    // The same without the rows of deleted items not yet purged (used while deleted_items is not empty).
+    scanFeedbackRawLive: p(
+      `SELECT seq, user_key, item_key, type, value, timestamp FROM feedback
+       WHERE seq > ? AND item_key NOT IN (SELECT item_key FROM deleted_items) ORDER BY seq LIMIT ?`,
+    ).raw(true),
     feedbackCount: p('SELECT count(*) FROM feedback').pluck(),
+    anyDeletedItems: p('SELECT EXISTS (SELECT 1 FROM deleted_items)').pluck(),
+    feedbackCountLive: p(
+      'SELECT count(*) FROM feedback WHERE item_key NOT IN (SELECT item_key FROM deleted_items)',
+    ).pluck(),
     maxItemKey: p('SELECT max(item_key) FROM items').pluck(),
     itemKeysAndIds: p('SELECT item_key, id FROM items').raw(true),
     lastSeq: p('SELECT max(seq) FROM feedback').pluck(),
