@@ -144,7 +144,11 @@ try {
     STORE !== null && existsSync(loadInfo) && JSON.parse(readFileSync(loadInfo, 'utf8')).feedback === FEEDBACK;
   if (reuse) {
     Object.assign(out, JSON.parse(readFileSync(loadInfo, 'utf8')));
-    log(`reusing the store in ${dir}`);
+    // Earlier runs' ingest steps posted more events into the reused store: report what it holds now.
+    const store = SqliteStorage.open(join(env.KINDRED_STORE_DIR, 'kindred.db'));
+    out.feedbackNow = await store.feedbackCount();
+    await store.close();
+    log(`reusing the store in ${dir} (${out.feedbackNow} events)`);
   } else {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(env.KINDRED_STORE_DIR, { recursive: true });
@@ -278,6 +282,7 @@ try {
     p50ms: ing.latency.p50,
     p99ms: ing.latency.p99,
     non2xx: ing.non2xx,
+    errors: ing.errors,
     synchronous: 'FULL',
   };
   log(`ingest: ${JSON.stringify(out.ingest)}`);
@@ -369,13 +374,19 @@ function writeSection(o) {
       `run ${o.train.runSeconds} s (final fit ${o.train.fitSeconds} s), holdout NDCG@10 ${o.train.ndcgAt10}. Server start (catalogue, model, popularity counts): ${o.startSeconds} s. ` +
       `Precomputed lists (worker thread, after start): ${o.precompute.users.toLocaleString('en')} users in ${o.precompute.seconds} s (${o.precompute.status}).`,
     '',
-    '| route | connections | req/s | p50 ms | p99 ms | non-2xx |',
-    '|---|---|---|---|---|---|',
-    `| GET /health/live (hello world) | ${CONNECTIONS} | ${o.hello.reqPerSec} | ${o.hello.p50ms} | ${o.hello.p99ms} | ${o.hello.non2xx} |`,
-    `| GET /api/recommend/:id (random users, n=10; precomputed lists) | ${CONNECTIONS} | **${o.recommend.reqPerSec}** | ${o.recommend.p50ms} | **${o.recommend.p99ms}** | ${o.recommend.non2xx} |`,
-    `| the same, 10 connections | 10 | ${o.recommend10.reqPerSec} | ${o.recommend10.p50ms} | **${o.recommend10.p99ms}** | ${o.recommend10.non2xx} |`,
-    `| GET /api/recommend/:id?category=… (on-demand pipeline: never precomputed) | ${CONNECTIONS} | ${o.recommendOnDemand.reqPerSec} | ${o.recommendOnDemand.p50ms} | ${o.recommendOnDemand.p99ms} | ${o.recommendOnDemand.non2xx} |`,
-    `| POST /api/feedback (1,000 events each) | ${o.ingest.connections} | ${o.ingest.requestsPerSec} (= **${o.ingest.eventsPerSec.toLocaleString('en')} events/s**) | ${o.ingest.p50ms} | ${o.ingest.p99ms} | ${o.ingest.non2xx} |`,
+    ...(o.feedbackNow
+      ? [
+          `Reused store (\`--store\`): it holds ${o.feedbackNow.toLocaleString('en')} events now, the loaded ones plus what earlier runs' ingest steps posted; load and training figures are from the run that created it.`,
+          '',
+        ]
+      : []),
+    '| route | connections | req/s | p50 ms | p99 ms | non-2xx | errors (timeouts) |',
+    '|---|---|---|---|---|---|---|',
+    `| GET /health/live (hello world) | ${CONNECTIONS} | ${o.hello.reqPerSec} | ${o.hello.p50ms} | ${o.hello.p99ms} | ${o.hello.non2xx} | ${o.hello.errors} |`,
+    `| GET /api/recommend/:id (random users, n=10; precomputed lists) | ${CONNECTIONS} | **${o.recommend.reqPerSec}** | ${o.recommend.p50ms} | **${o.recommend.p99ms}** | ${o.recommend.non2xx} | ${o.recommend.errors} |`,
+    `| the same, 10 connections | 10 | ${o.recommend10.reqPerSec} | ${o.recommend10.p50ms} | **${o.recommend10.p99ms}** | ${o.recommend10.non2xx} | ${o.recommend10.errors} |`,
+    `| GET /api/recommend/:id?category=… (on-demand pipeline: never precomputed) | ${CONNECTIONS} | ${o.recommendOnDemand.reqPerSec} | ${o.recommendOnDemand.p50ms} | ${o.recommendOnDemand.p99ms} | ${o.recommendOnDemand.non2xx} | ${o.recommendOnDemand.errors} |`,
+    `| POST /api/feedback (1,000 events each) | ${o.ingest.connections} | ${o.ingest.requestsPerSec} (= **${o.ingest.eventsPerSec.toLocaleString('en')} events/s**) | ${o.ingest.p50ms} | ${o.ingest.p99ms} | ${o.ingest.non2xx} | ${o.ingest.errors} |`,
     '',
     `kill -9 mid-stream (4 clients posting batches of 1,000, server SIGKILLed after 3 s, synchronous=FULL): ` +
       `${o.kill9.ackedEvents.toLocaleString('en')} events acknowledged, ${o.kill9.storedEvents.toLocaleString('en')} stored, ` +

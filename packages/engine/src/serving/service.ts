@@ -581,7 +581,7 @@ export class ServingService {
           if (state.remap) lists.add(m.chunk, state.remap, state.reasonIds, state.dirty);
           break;
         case 'done':
-          this.precomputeState = { status: 'done', users: m.users, seconds: (performance.now() - t0) / 1000 };
+          this.precomputeState = { status: 'done', users: m.users, seconds: Math.round(performance.now() - t0) / 1000 };
           this.precomputeRun = null;
           break;
         case 'error':
