@@ -5,8 +5,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStorage } from '../jobs/memory-storage.case.js';
 import { UnknownReferenceError } from './errors.js';
-import type { FeedbackRecord, ItemRecord } from './port.js';
+import type { ItemRecord } from './port.js';
 import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
+import { both, fb } from './feedback-rows.case.js';
 
 const dirs: string[] = [];
 const stores: SqliteStorage[] = [];
@@ -32,14 +33,6 @@ const item = (id: string): ItemRecord => ({
   hidden: false,
   updatedAt: 0,
 });
-const fb = (userId: string, itemId: string, timestamp: number, type = 'click'): FeedbackRecord => ({
-  userId,
-  itemId,
-  type,
-  value: 1,
-  timestamp,
-});
-const both = { createUsers: true, createItems: true };
 const noItems = { createUsers: true, createItems: false };
 
 describe('SqliteStorage: group commit of concurrent feedback batches', () => {

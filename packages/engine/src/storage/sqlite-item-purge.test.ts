@@ -8,6 +8,7 @@ import { loadEventLog, type FeedbackTypes } from '../jobs/dataset.js';
 import { UnknownReferenceError } from './errors.js';
 import type { FeedbackColumns, FeedbackRecord } from './port.js';
 import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
+import { both, fb } from './feedback-rows.case.js';
 
 const dirs: string[] = [];
 const stores: SqliteStorage[] = [];
@@ -26,14 +27,6 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const fb = (userId: string, itemId: string, timestamp: number, type = 'click'): FeedbackRecord => ({
-  userId,
-  itemId,
-  type,
-  value: 1,
-  timestamp,
-});
-const both = { createUsers: true, createItems: true };
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What is physically stored, read through a second connection: [seq, item id or null] per feedback row. */

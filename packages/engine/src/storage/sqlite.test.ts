@@ -423,7 +423,7 @@ function distIsFresh(): boolean {
   const srcDir = fileURLToPath(new URL('.', import.meta.url));
   // Each source against its own output: an incremental build rewrites only the outputs whose text changed.
   return readdirSync(srcDir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.case.ts') && !f.endsWith('.d.ts'))
     .every((f) => {
       const out = join(engineRoot, 'dist', 'storage', f.replace(/\.ts$/, '.js'));
       return existsSync(out) && statSync(join(srcDir, f)).mtimeMs <= statSync(out).mtimeMs;
