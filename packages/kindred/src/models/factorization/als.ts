@@ -30,7 +30,7 @@ import {
 } from './confidence.js';
 import { wasmAlsTrainer, type AlsTrainer } from './als-wasm.js';
 import { FactorModel } from './factor-model.js';
-import { allFinite, rowNorms, similarRowsIndex } from './factor-rows.js';
+import { allFinite } from './factor-rows.js';
 
 /** Options of `Als`; see DOCS for each. */
 export type AlsOptions = {
@@ -137,7 +137,6 @@ export class Als extends FactorModel<AlsOptions> {
   private scale: ConfidenceScale | null = null;
   /** YᵀY + λI of the final item factors, computed on first use. */
   private gramCache: Float64Array | null = null;
-  private userNormCache: Float64Array | null = null;
 
   constructor(opts: Partial<AlsOptions> = {}) {
     super('als', DEFAULTS, DOCS, opts);
@@ -300,7 +299,6 @@ export class Als extends FactorModel<AlsOptions> {
       offset: 0,
     });
     this.gramCache = null;
-    this.userNormCache = null;
   }
 
   /** Solves rows [start, end) of one side with the configured solver (the unit a worker would take). */
@@ -462,21 +460,6 @@ export class Als extends FactorModel<AlsOptions> {
     };
   }
 
-  /**
-   * Users most similar to `user`: cosine of the user factor vectors.
-   *
-   * @example
-   * model.similarUsers('196', 5).ids;
-   */
-  similarUsers(user: RawId, k = 10): Recommendations {
-    const s = this.training;
-    const u = s.userIds.get(user);
-    if (u < 0 || u >= s.nUsers) throw new UnknownIdError('user', user);
-    this.userNormCache ??= rowNorms(this.userFactors, this.nFactors);
-    const r = similarRowsIndex(this.userFactors, this.nFactors, this.userNormCache, u, k);
-    return { ids: Array.from(r.indices, (v) => s.userIds.id(v)), indices: r.indices, scores: r.scores };
-  }
-
   protected override saveState(): ModelState {
     const base = super.saveState();
     const sc = this.requireScale();
@@ -532,7 +515,6 @@ export class Als extends FactorModel<AlsOptions> {
       idf,
     };
     this.gramCache = null;
-    this.userNormCache = null;
   }
 }
 

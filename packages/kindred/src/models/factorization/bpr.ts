@@ -1,13 +1,12 @@
-import { ModelFitError, UnknownIdError } from '../../errors.js';
-import type { RawId } from '../../data/id-map.js';
+import { ModelFitError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { Rng } from '../../math/rng.js';
 import type { ParamDoc } from '../params.js';
-import type { FitOptions, ModelState, Recommendations } from '../recommender.js';
+import type { FitOptions } from '../recommender.js';
 import type { ModelEntry } from '../registry.js';
 import { bprEpoch, type BprEpochStats, type BprProblem } from './bpr-epoch.js';
 import { FactorModel } from './factor-model.js';
-import { allFinite, rowNorms, similarRowsIndex } from './factor-rows.js';
+import { allFinite } from './factor-rows.js';
 
 /** Options of `Bpr`; see DOCS for each. */
 export type BprOptions = {
@@ -71,7 +70,6 @@ export class Bpr extends FactorModel<BprOptions> {
   readonly task = 'ranking' as const;
   /** Per-epoch loss, sampled training AUC and updates of the last fit. */
   epochStats: BprEpochStats[] = [];
-  private userNormCache: Float64Array | null = null;
 
   constructor(opts: Partial<BprOptions> = {}) {
     super('bpr', DEFAULTS, DOCS, opts);
@@ -145,7 +143,6 @@ export class Bpr extends FactorModel<BprOptions> {
       itemBias: problem.itemBias,
       offset: 0,
     });
-    this.userNormCache = null;
   }
 
   /** Whole-row scores; items without training rows cannot be ranked (their b_i and q_i were never trained). */
@@ -153,26 +150,6 @@ export class Bpr extends FactorModel<BprOptions> {
     super.scoreItems(u, out);
     const counts = this.training.itemCounts;
     for (let i = 0; i < out.length; i++) if (counts[i] === 0) out[i] = -Infinity;
-  }
-
-  /**
-   * Users most similar to `user`: cosine of the user factor vectors.
-   *
-   * @example
-   * model.similarUsers('196', 5).ids;
-   */
-  similarUsers(user: RawId, k = 10): Recommendations {
-    const s = this.training;
-    const u = s.userIds.get(user);
-    if (u < 0 || u >= s.nUsers) throw new UnknownIdError('user', user);
-    this.userNormCache ??= rowNorms(this.userFactors, this.nFactors);
-    const r = similarRowsIndex(this.userFactors, this.nFactors, this.userNormCache, u, k);
-    return { ids: Array.from(r.indices, (v) => s.userIds.id(v)), indices: r.indices, scores: r.scores };
-  }
-
-  protected override loadState(state: ModelState): void {
-    super.loadState(state);
-    this.userNormCache = null;
   }
 }
 

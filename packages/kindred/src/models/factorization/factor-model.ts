@@ -1,8 +1,10 @@
-import { ModelFormatError, NotFittedError, ScoreImpossibleError } from '../../errors.js';
+import { ModelFormatError, NotFittedError, ScoreImpossibleError, UnknownIdError } from '../../errors.js';
+import type { RawId } from '../../data/id-map.js';
 import { FactorScorer } from '../../math/factor-scorer.js';
 import { topK } from '../../math/top-k.js';
 import type { Params } from '../params.js';
-import { Recommender, type ModelState } from '../recommender.js';
+import { Recommender, type ModelState, type Recommendations } from '../recommender.js';
+import { rowNorms, similarRowsIndex } from './factor-rows.js';
 
 /** The learned state of a latent-factor model: row-major factors and optional biases around `offset`. */
 export interface FactorState {
@@ -43,6 +45,8 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
   private itemNormCache: Float64Array | null = null;
   /** The SIMD whole-catalogue scorer over the item factors, built on first use. */
   private scorerCache: FactorScorer | null = null;
+  /** User factor norms for similarUsers, computed on first use. */
+  private userNormCache: Float64Array | null = null;
 
   /** Installs learned parameters (the summary must be set): checks shapes, zeroes cold rows, drops caches. */
   protected setFactors(s: FactorState): void {
@@ -73,6 +77,22 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
     this.offset = s.offset;
     this.itemNormCache = null;
     this.scorerCache = null;
+    this.userNormCache = null;
+  }
+
+  /**
+   * Users most similar to `user`: cosine of the user factor vectors.
+   *
+   * @example
+   * model.similarUsers('196', 5).ids;
+   */
+  similarUsers(user: RawId, k = 10): Recommendations {
+    const s = this.training;
+    const u = s.userIds.get(user);
+    if (u < 0 || u >= s.nUsers) throw new UnknownIdError('user', user);
+    this.userNormCache ??= rowNorms(this.userFactors, this.nFactors);
+    const r = similarRowsIndex(this.userFactors, this.nFactors, this.userNormCache, u, k);
+    return { ids: Array.from(r.indices, (v) => s.userIds.id(v)), indices: r.indices, scores: r.scores };
   }
 
   /**
