@@ -100,6 +100,8 @@ export const ConfigSchema = Type.Object(
          * start (0 = off): their requests are then a lookup. Lists live in flat typed arrays (~0.8 KB per user).
          */
         precomputeUsers: Type.Integer({ minimum: 0, default: 200_000 }),
+        /** Recompute the precomputed lists this often between model swaps (0 = only at start and after swaps). */
+        precomputeRefreshSeconds: Type.Integer({ minimum: 0, default: 3600 }),
         /** MMR trade-off between relevance (1) and diversity (0). */
         diversityLambda: Type.Number({ minimum: 0, maximum: 1, default: 0.8 }),
         /** Half-life of the freshness boost in days (0 = off). */

@@ -124,6 +124,29 @@ describe('precomputed lists', () => {
     expect(pre.ready().precompute.users).toBe(29);
   });
 
+  it('a refresh keeps the current lists serving until the new run has replaced them', async () => {
+    const { pre, plain, storage } = await setup();
+    await finished(pre);
+    const before = await pre.recommend('u6', { n: 5 });
+    pre.refreshPrecomputed();
+    expect(pre.ready().precompute.status).toBe('running');
+    // The previous set answers meanwhile: still a lookup, no store read for the user.
+    expect(await pre.recommend('u6', { n: 5 })).toEqual(before);
+    expect((pre as unknown as { users: { size: number } }).users.size).toBe(0);
+    // Feedback during the refresh voids the user's list in both sets.
+    const row = { userId: 'u7', itemId: before.items[0].id, type: 'read', value: 1, timestamp: NOW };
+    await storage.insertFeedback([row], { createUsers: false, createItems: false });
+    pre.onFeedback([row]);
+    plain.onFeedback([row]);
+    const st = await finished(pre);
+    expect(st.status).toBe('done');
+    // Everyone but u7, whose feedback arrived while the run was under way.
+    expect(st.users).toBe(29);
+    expect((await pre.recommend('u7', { n: 5 })).items.map((x) => x.id)).toEqual(
+      (await plain.recommend('u7', { n: 5 })).items.map((x) => x.id),
+    );
+  });
+
   it('is off with precomputeUsers 0 or without a database file', async () => {
     const { plain } = await setup();
     expect(plain.ready().precompute).toEqual({ status: 'off', users: 0 });

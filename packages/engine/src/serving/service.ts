@@ -198,6 +198,9 @@ export class ServingService {
   private itemStamp = 0;
   /** Default lists of active users for the snapshot generation they name (filled progressively by a worker). */
   private precomputed: PrecomputedLists | null = null;
+  /** During a refresh on the same snapshot: the previous set, serving users the new run has not reached yet. */
+  private previousLists: PrecomputedLists | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private precomputeRun: { run: PrecomputeRun; dirty: Set<string> } | null = null;
   private precomputeState: PrecomputeStatus = { status: 'off', users: 0 };
   private closed = false;
@@ -317,6 +320,7 @@ export class ServingService {
   /** Stops background work (the precompute worker). */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     const run = this.precomputeRun;
     this.precomputeRun = null;
     await run?.run.stop();
@@ -415,11 +419,12 @@ export class ServingService {
   async recommend(userId: string, req: ListRequest): Promise<ServedList> {
     const offset = req.offset ?? 0;
     const end = offset + req.n;
-    const pre = this.precomputed;
-    if (pre && pre.gen === this.snap.gen && req.category === undefined && !req.exclude?.length && end <= LIST_SIZE) {
-      const page = pre.page(userId, this.snap.catalog, offset, end, this.itemStamp);
-      if (page) return { items: page.items, model: this.snap.info, fallback: page.fallback };
-    }
+    if (req.category === undefined && !req.exclude?.length && end <= LIST_SIZE)
+      for (const pre of [this.precomputed, this.previousLists]) {
+        if (!pre || pre.gen !== this.snap.gen) continue;
+        const page = pre.page(userId, this.snap.catalog, offset, end, this.itemStamp);
+        if (page) return { items: page.items, model: this.snap.info, fallback: page.fallback };
+      }
     const entry = await this.entry(userId);
     const s = this.snap;
     if (req.category === undefined && !req.exclude?.length && end <= LIST_SIZE && this.users) {
@@ -542,18 +547,36 @@ export class ServingService {
   /** A user's precomputed list is void from their next feedback or deletion on (also if it is still being made). */
   private forgetPrecomputed(userId: string): void {
     this.precomputed?.drop(userId);
+    this.previousLists?.drop(userId);
     this.precomputeRun?.dirty.add(userId);
+  }
+
+  /**
+   * Recomputes the precomputed lists for the current snapshot now (also run every
+   * `serving.precomputeRefreshSeconds`): popularity, freshness and the users' own feedback move on between model
+   * swaps. The current lists keep serving each user until the new run has their list.
+   *
+   * @example
+   * serving.refreshPrecomputed();
+   */
+  refreshPrecomputed(): void {
+    this.startPrecompute(true);
   }
 
   /**
    * (Re)starts the precomputation of active users' default lists for the current snapshot in a worker thread
    * (`serving.precomputeUsers` users; 0 turns it off, as does a store that is not a SQLite file). Lists become
-   * servable as chunks arrive; a new snapshot (model swap, reload) replaces the run.
+   * servable as chunks arrive; a new snapshot (model swap, reload) replaces the run and the lists at once, a refresh
+   * (`keepCurrent`) keeps the current lists serving until the new ones arrive.
    */
-  private startPrecompute(): void {
+  private startPrecompute(keepCurrent = false): void {
     const old = this.precomputeRun;
     this.precomputeRun = null;
     if (old) void old.run.stop();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    const current = this.precomputed?.gen === this.snap.gen ? this.precomputed : null;
+    this.previousLists = keepCurrent ? (current ?? this.previousLists) : null;
     this.precomputed = null;
     const max = this.engine.config.serving.precomputeUsers;
     const dbPath = this.engine.dbPath;
@@ -583,10 +606,13 @@ export class ServingService {
         case 'done':
           this.precomputeState = { status: 'done', users: m.users, seconds: Math.round(performance.now() - t0) / 1000 };
           this.precomputeRun = null;
+          this.previousLists = null;
+          this.scheduleRefresh();
           break;
         case 'error':
           this.precomputeState = { status: 'failed', users: 0, error: m.message };
           this.precomputeRun = null;
+          this.scheduleRefresh();
           break;
       }
     };
@@ -601,6 +627,14 @@ export class ServingService {
       onMessage,
     );
     this.precomputeRun = { run, dirty: state.dirty };
+  }
+
+  private scheduleRefresh(): void {
+    const seconds = this.engine.config.serving.precomputeRefreshSeconds;
+    if (this.closed || seconds <= 0) return;
+    this.refreshTimer = setTimeout(() => this.startPrecompute(true), seconds * 1000);
+    // Housekeeping must not keep a process alive.
+    this.refreshTimer.unref();
   }
 
   /**
