@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { IdMap } from '../../data/id-map.js';
-import { Interactions, type InteractionRecord } from '../../data/interactions.js';
 import { InvalidParameterError, ModelFitError } from '../../errors.js';
 import { FeatureBuilder } from '../../features/feature-builder.js';
 import { conformance } from '../recommender.case.js';
@@ -8,6 +7,7 @@ import { loadModel, saveModel } from '../registry.js';
 import { usesItemFeatures } from '../content/content-base.js';
 import { composeFeatureRows } from './feature-rows.js';
 import { LightFm, lightFmEntry } from './lightfm.js';
+import { tastes } from './tastes.case.js';
 
 // As in the content tests: the checkerboard items get a parity feature (what the pattern follows) and a distractor.
 const boardIds = IdMap.from(Array.from({ length: 24 }, (_, i) => `i${i}`));
@@ -24,29 +24,8 @@ for (const loss of ['warp', 'bpr'] as const)
     entry: lightFmEntry,
   });
 
-/**
- * Two tastes: users a0..a19 watch "action" items A0..A9, users r0..r19 "romance" items R0..R9, each a seeded 6 of 10.
- * Items CA (action) and CR (romance) exist with features only: nobody interacted with them.
- */
-function tastes(): { data: Interactions; features: ReturnType<FeatureBuilder['build']> } {
-  const recs: InteractionRecord[] = [];
-  for (const [g, G] of [
-    ['a', 'A'],
-    ['r', 'R'],
-  ])
-    for (let u = 0; u < 20; u++)
-      for (let k = 0; k < 6; k++) recs.push({ user: `${g}${u}`, item: `${G}${(u + k) % 10}` });
-  const data = Interactions.fromRecords(recs);
-  data.itemIds.add('CA');
-  data.itemIds.add('CR');
-  const features = new FeatureBuilder(data.itemIds)
-    .categorical('genre', (id) => (String(id).includes('A') ? 'action' : 'romance'))
-    .build();
-  return { data, features };
-}
-
 describe('LightFm', () => {
-  const { data, features } = tastes();
+  const { data, features } = tastes(20, 6, 10);
   const fitted = () => new LightFm({ epochs: 30, seed: 3 }).withItemFeatures(features).fit(data);
 
   it('ranks a cold item whose features match the user’s taste above the other cold item', () => {
@@ -132,7 +111,7 @@ describe('LightFm', () => {
   });
 
   it('composes identity and features, l1-normalised, leaving identities of rows without data out', () => {
-    const { features: f } = tastes();
+    const { features: f } = tastes(20, 6, 10);
     const counts = Int32Array.from({ length: f.nRows }, (_, i) => (i < 2 ? 1 : 0));
     const rows = composeFeatureRows(f, f.nRows, true, counts, true);
     expect(rows.nFeatures).toBe(f.nRows + f.nFeatures);

@@ -1,33 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Interactions, type InteractionRecord } from '../../data/interactions.js';
-import { FeatureBuilder } from '../../features/feature-builder.js';
 import { ContentKnn } from '../content/content-knn.js';
 import { Profile } from '../content/profile.js';
 import { Als } from '../factorization/als.js';
 import { SlopeOne } from '../slope-one/slope-one.js';
 import { LightFm } from './lightfm.js';
 import { onboard } from './onboard.js';
-
-/** Users a* watch action items A0..A7, users r* romance items R0..R7; CA/CR are cold items with features. */
-function tastes() {
-  const recs: InteractionRecord[] = [];
-  for (const [g, G] of [
-    ['a', 'A'],
-    ['r', 'R'],
-  ])
-    for (let u = 0; u < 12; u++)
-      for (let k = 0; k < 5; k++) recs.push({ user: `${g}${u}`, item: `${G}${(u + k) % 8}` });
-  const data = Interactions.fromRecords(recs);
-  data.itemIds.add('CA');
-  data.itemIds.add('CR');
-  const features = new FeatureBuilder(data.itemIds)
-    .categorical('genre', (id) => (String(id).includes('A') ? 'action' : 'romance'))
-    .build();
-  return { data, features };
-}
+import { tastes } from './tastes.case.js';
 
 describe('onboard', () => {
-  const { data, features } = tastes();
+  const { data, features } = tastes(12, 5, 8);
   const picks = ['A0', 'A1', 'A2'];
   const isAction = (id: unknown) => String(id).includes('A');
 
