@@ -96,8 +96,9 @@ export const ConfigSchema = Type.Object(
         cacheSize: Type.Integer({ minimum: 0, default: 100_000 }),
         cacheTtlSeconds: Type.Integer({ minimum: 0, default: 600 }),
         /**
-         * Users whose default list (first 50 items) is precomputed in a worker thread after each model swap and at
-         * start (0 = off): their requests are then a lookup. Lists live in flat typed arrays (~0.8 KB per user).
+         * How many of the most recently active users get their default list (first 50 items) precomputed in a worker
+         * thread after each model swap and at start (0 = off): their requests are then a lookup. Lists live in flat
+         * typed arrays (~0.8 KB per user).
          */
         precomputeUsers: Type.Integer({ minimum: 0, default: 200_000 }),
         /** Recompute the precomputed lists this often between model swaps (0 = only at start and after swaps). */

@@ -62,6 +62,17 @@ export class MemoryStorage implements Storage {
   async listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>> {
     return page([...this.users.values()], cursor, n);
   }
+  async recentUsers(limit: number): Promise<string[]> {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (let k = this.feedback.length - 1; k >= 0 && out.length < limit; k--) {
+      const id = this.feedback[k].userId;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(id);
+    }
+    return out;
+  }
   async insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number> {
     const now = Date.now();
     for (const r of rows) {

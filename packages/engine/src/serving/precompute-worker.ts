@@ -9,7 +9,6 @@ import { ListEncoder } from './precomputed-lists.js';
 import type { PrecomputeJob, PrecomputeMessage } from './precompute-thread.js';
 
 const CHUNK_USERS = 500;
-const PAGE = 10_000;
 
 async function main(job: PrecomputeJob): Promise<void> {
   const port = parentPort!;
@@ -29,25 +28,21 @@ async function main(job: PrecomputeJob): Promise<void> {
     }
     send({ type: 'start', itemIds: serving.catalogIds() });
     const enc = new ListEncoder();
+    // The most recently active users first: with a cap below the user count, the cap keeps the active ones.
+    const ids = await storage.recentUsers(job.maxUsers);
     let users = 0;
-    let cursor: string | null = null;
-    do {
-      const page = await storage.listUsers(cursor, PAGE);
-      for (const u of page.items) {
-        if (users >= job.maxUsers) break;
-        const list = await serving.defaultList(u.id);
-        enc.push(u.id, list.items, list.indices, list.fallback);
-        users++;
-        if (enc.pending >= CHUNK_USERS) {
-          const c = enc.flush();
-          send(
-            { type: 'chunk', chunk: c },
-            [c.lengths, c.fallbacks, c.items, c.scores, c.reasons].map((a) => a.buffer as ArrayBuffer),
-          );
-        }
+    for (const id of ids) {
+      const list = await serving.defaultList(id);
+      enc.push(id, list.items, list.indices, list.fallback);
+      users++;
+      if (enc.pending >= CHUNK_USERS) {
+        const c = enc.flush();
+        send(
+          { type: 'chunk', chunk: c },
+          [c.lengths, c.fallbacks, c.items, c.scores, c.reasons].map((a) => a.buffer as ArrayBuffer),
+        );
       }
-      cursor = users >= job.maxUsers ? null : page.next;
-    } while (cursor !== null);
+    }
     if (enc.pending > 0) send({ type: 'chunk', chunk: enc.flush() });
     send({ type: 'done', users, seconds: (performance.now() - t0) / 1000 });
   } finally {

@@ -147,6 +147,21 @@ describe('precomputed lists', () => {
     );
   });
 
+  it('with a cap, the most recently active users get the lists', async () => {
+    const { pre, storage } = await setup({ precomputeUsers: 3 });
+    // u12 becomes the most recent; then u29 and u28 (the last users of the setup's inserts).
+    await storage.insertFeedback([{ userId: 'u12', itemId: 'i1', type: 'click', value: 1, timestamp: NOW }], {
+      createUsers: false,
+      createItems: false,
+    });
+    expect(await storage.recentUsers(3)).toEqual(['u12', 'u29', 'u28']);
+    pre.refreshPrecomputed();
+    const st = await finished(pre);
+    expect(st).toMatchObject({ status: 'done', users: 3 });
+    const lists = (pre as unknown as { precomputed: { slotOf: Map<string, number> } }).precomputed;
+    expect([...lists.slotOf.keys()].sort()).toEqual(['u12', 'u28', 'u29']);
+  });
+
   it('is off with precomputeUsers 0 or without a database file', async () => {
     const { plain } = await setup();
     expect(plain.ready().precompute).toEqual({ status: 'off', users: 0 });

@@ -92,6 +92,8 @@ export interface Storage {
   /** Deletes the user and all their feedback; false when they did not exist. */
   deleteUser(id: string): Promise<boolean>;
   listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>>;
+  /** Ids of users with feedback, the most recently active (newest event) first, at most `limit`. */
+  recentUsers(limit: number): Promise<string[]>;
 
   /**
    * Stores feedback atomically. Unknown users are created when `createUsers`; unknown items when `createItems`

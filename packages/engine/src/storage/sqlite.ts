@@ -421,6 +421,11 @@ export class SqliteStorage implements Storage {
     return this.txDeleteUser(id);
   }
 
+  /** One pass over the covering user index (≈ 4 s at 5.5M events): meant for background work, not requests. */
+  async recentUsers(limit: number): Promise<string[]> {
+    return this.stmt.recentUsers.all(Math.max(0, Math.floor(limit))) as string[];
+  }
+
   async listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>> {
     const rows = (
       cursor === null ? this.stmt.listUsersFirst.all(n + 1) : this.stmt.listUsersAfter.all(decodeCursor(cursor), n + 1)
@@ -686,6 +691,11 @@ function prepareAll(db: Database.Database) {
     createUser: p(`INSERT INTO users (id, labels, updated_at) VALUES (?, '{}', ?)`),
     deleteUser: p('DELETE FROM users WHERE user_key = ?'),
     deleteUserFeedback: p('DELETE FROM feedback WHERE user_key = ?'),
+    // max(seq) per user from feedback_by_user alone (a covering scan: every entry ends with its rowid = seq).
+    recentUsers: p(
+      `SELECT u.id FROM (SELECT user_key, max(seq) AS last FROM feedback GROUP BY user_key ORDER BY last DESC LIMIT ?) r
+       JOIN users u ON u.user_key = r.user_key ORDER BY r.last DESC`,
+    ).pluck(),
     listUsersFirst: p(`SELECT ${USER_COLUMNS} FROM users ORDER BY id LIMIT ?`),
     listUsersAfter: p(`SELECT ${USER_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`),
 
