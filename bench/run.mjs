@@ -326,8 +326,8 @@ benches['knn-threads'] = () => {
   return [
     'Fit on all of ML-100K, median of 7. One thread is the plain JS `fit`; with `--threads 2` the similarity matrix',
     'is computed by the WebAssembly kernel (`models/knn/similarity.wat`) on a worker runner, bit-identical to `fit`',
-    '(tested), when the co-rating work exceeds `PARALLEL_SIMILARITY_WORK`. The gain combines the kernel (about half',
-    'the CPU time of the JS loop on one thread: contiguous row writes, a tiled mirror) and the second thread.',
+    '(tested), when the co-rating work exceeds `PARALLEL_SIMILARITY_WORK`. The gain combines the kernel (contiguous',
+    'row writes, a tiled mirror) and the second thread; this table does not separate the two.',
     '',
     '| model | 1 thread (`fit`) | 2 threads (`fitAsync`) | command |',
     '|---|---|---|---|',

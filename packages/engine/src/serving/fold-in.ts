@@ -36,11 +36,7 @@ export class FoldInCandidates implements CandidateGenerator {
   generate(state: RequestState, n: number, out: Candidate[]): void {
     const x = this.vector;
     if (!x || n <= 0) return;
-    const scores = this.scores;
-    this.model.itemScorer().score(x, 0, scores);
-    // Items without training rows have zero vectors: not scored (ALS has no biases).
-    const counts = this.itemCounts;
-    for (let i = 0; i < scores.length; i++) if (counts[i] === 0) scores[i] = -Infinity;
+    this.model.scoreVector(x, 0, this.scores);
     const top = topK(this.scores, n, (i) => !state.allowed(i));
     for (let k = 0; k < top.indices.length; k++)
       out.push({ item: top.indices[k], score: top.scores[k], source: this.source });

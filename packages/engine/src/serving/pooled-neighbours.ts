@@ -31,7 +31,11 @@ export function pooledFactorNeighbours(model: FactorModel, poolSize: number): Ne
   }
   const scorer = FactorScorer.create(unit, F, null);
   const slotOf = new Map<number, number>();
-  for (let p = 0; p < pool.length; p++) slotOf.set(pool[p], p);
+  const zeroSlots: number[] = [];
+  for (let p = 0; p < pool.length; p++) {
+    slotOf.set(pool[p], p);
+    if (!(norms[pool[p]] > 0)) zeroSlots.push(p);
+  }
   const query = new Float32Array(F);
   const sims = new Float32Array(pool.length);
   return (item, k) => {
@@ -41,7 +45,7 @@ export function pooledFactorNeighbours(model: FactorModel, poolSize: number): Ne
     // The item itself and zero vectors are not neighbours (topK skips -Infinity).
     const self = slotOf.get(item);
     if (self !== undefined) sims[self] = -Infinity;
-    for (let p = 0; p < pool.length; p++) if (!(norms[pool[p]] > 0)) sims[p] = -Infinity;
+    for (const p of zeroSlots) sims[p] = -Infinity;
     const top = topK(sims, k);
     return { indices: Int32Array.from(top.indices, (p) => pool[p]), scores: top.scores };
   };

@@ -313,8 +313,9 @@ export class ServingService {
     const active = this.users ? [...this.users.keys()] : [];
     this.snap = next; // the one assignment: requests see either the old snapshot or the new one
     for (const id of [...this.deletedUsers]) if (model.training.userIds.get(id) < 0) this.deletedUsers.delete(id);
-    this.warm(active, next.gen);
-    this.startPrecompute();
+    // With precomputation on, a worker computes active users' lists off this thread; warming them here as well
+    // would only block the event loop (a few ms per user) for lists the worker delivers anyway.
+    if (!this.startPrecompute()) this.warm(active, next.gen);
   }
 
   /** Stops background work (the precompute worker). */
@@ -567,9 +568,9 @@ export class ServingService {
    * (Re)starts the precomputation of active users' default lists for the current snapshot in a worker thread
    * (`serving.precomputeUsers` users; 0 turns it off, as does a store that is not a SQLite file). Lists become
    * servable as chunks arrive; a new snapshot (model swap, reload) replaces the run and the lists at once, a refresh
-   * (`keepCurrent`) keeps the current lists serving until the new ones arrive.
+   * (`keepCurrent`) keeps the current lists serving until the new ones arrive. False when precomputation is off.
    */
-  private startPrecompute(keepCurrent = false): void {
+  private startPrecompute(keepCurrent = false): boolean {
     const old = this.precomputeRun;
     this.precomputeRun = null;
     if (old) void old.run.stop();
@@ -582,7 +583,7 @@ export class ServingService {
     const dbPath = this.engine.dbPath;
     if (this.closed || !dbPath || max <= 0 || this.engine.config.serving.cacheSize <= 0) {
       this.precomputeState = { status: 'off', users: 0 };
-      return;
+      return false;
     }
     const s = this.snap;
     const lists = new PrecomputedLists(s.gen, LIST_SIZE, this.itemStamp, Math.min(max, 1 << 16));
@@ -627,6 +628,7 @@ export class ServingService {
       onMessage,
     );
     this.precomputeRun = { run, dirty: state.dirty };
+    return true;
   }
 
   private scheduleRefresh(): void {

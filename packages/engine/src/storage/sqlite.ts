@@ -421,7 +421,7 @@ export class SqliteStorage implements Storage {
     return this.txDeleteUser(id);
   }
 
-  /** One pass over the covering user index (≈ 4 s at 5.5M events): meant for background work, not requests. */
+  /** One pass over the whole covering user index (seconds at millions of events): background work, not requests. */
   async recentUsers(limit: number): Promise<string[]> {
     return this.stmt.recentUsers.all(Math.max(0, Math.floor(limit))) as string[];
   }

@@ -205,3 +205,35 @@ describe('Als', () => {
     expect(sim.scores[0]).toBeLessThanOrEqual(1 + 1e-6);
   });
 });
+
+describe('FactorModel.scoreVector', () => {
+  it('scores a user row as scoreItems does; a fold-in vector is x·q_i; items without rows are -Infinity', () => {
+    const b = Interactions.fromRecords([
+      { user: 'a', item: 'x' },
+      { user: 'a', item: 'y' },
+      { user: 'b', item: 'y' },
+      { user: 'b', item: 'z' },
+    ]);
+    b.itemIds.add('cold');
+    const m = new Als({ factors: 3, iterations: 4, seed: 1 }).fit(b);
+    const { userFactors, itemFactors } = m.factorState();
+    const nItems = m.training.nItems;
+    const viaRow = new Float32Array(nItems);
+    const viaItems = new Float32Array(nItems);
+    m.scoreVector(userFactors.subarray(0, 3), 0, viaRow);
+    m.scoreItems(0, viaItems);
+    expect(Array.from(viaRow)).toEqual(Array.from(viaItems));
+    const x = [0.5, -1, 2];
+    const out = new Float32Array(nItems);
+    m.scoreVector(x, 0, out);
+    for (let i = 0; i < nItems; i++) {
+      if (m.training.itemCounts[i] === 0) expect(out[i]).toBe(-Infinity);
+      else
+        expect(out[i]).toBeCloseTo(
+          x[0] * itemFactors[3 * i] + x[1] * itemFactors[3 * i + 1] + x[2] * itemFactors[3 * i + 2],
+          5,
+        );
+    }
+    expect(out[m.training.itemIds.get('cold')]).toBe(-Infinity);
+  });
+});

@@ -145,19 +145,27 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
 
   /** All items at once: one pass over the item factors with p_u held in a local copy. */
   override scoreItems(u: number, out: Float32Array): void {
-    const { nItems, itemCounts } = this.training;
     const biased = this.userBias !== null;
     if (!biased && !this.knownUser(u)) {
       out.fill(-Infinity);
       return;
     }
     const F = this.nFactors;
-    this.itemScorer().score(
-      this.userFactors.subarray(u * F, (u + 1) * F),
-      biased ? this.offset + this.userBias![u] : 0,
-      out,
-    );
-    if (!biased) for (let i = 0; i < nItems; i++) if (itemCounts[i] === 0) out[i] = -Infinity;
+    this.scoreVector(this.userFactors.subarray(u * F, (u + 1) * F), biased ? this.offset + this.userBias![u] : 0, out);
+  }
+
+  /**
+   * Every item's score for a user vector that need not be a model row (e.g. a fold-in): base + b_i + q_iᵀx, and
+   * -Infinity for items without training rows when the model is unbiased (their zero vectors mean "never seen").
+   *
+   * @example
+   * model.scoreVector(als.recalculateUser(items, weights), 0, out);
+   */
+  scoreVector(x: ArrayLike<number>, base: number, out: Float32Array): void {
+    this.itemScorer().score(x, base, out);
+    if (this.userBias !== null) return;
+    const counts = this.training.itemCounts;
+    for (let i = 0; i < counts.length; i++) if (counts[i] === 0) out[i] = -Infinity;
   }
 
   /** Cosine similarity of item factor vectors; items without training rows (zero vectors) are left out. */
