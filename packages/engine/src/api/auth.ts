@@ -13,6 +13,12 @@ const RANK: Record<Role, number> = { read: 0, write: 1, admin: 2 };
  */
 export class KeyRing {
   private readonly digests: { role: Role; digest: Buffer }[] = [];
+  /**
+   * Keys that matched, with their role: a hash per request was ~20 µs of a 100 µs request. Only valid keys are kept
+   * (a guess never enters), so a hit tells a caller nothing the answer would not; bounded, since the valid keys are
+   * at most three.
+   */
+  private readonly granted = new Map<string, Role>();
 
   constructor(auth: EngineConfig['auth']) {
     const add = (role: Role, key: string | undefined) => {
@@ -29,10 +35,13 @@ export class KeyRing {
 
   /** The role a presented key grants, or null. Every stored digest is compared, so timing does not leak which. */
   roleOf(key: string): Role | null {
+    const known = this.granted.get(key);
+    if (known !== undefined) return known;
     const d = sha256(key);
     let best: Role | null = null;
     for (const k of this.digests)
       if (timingSafeEqual(k.digest, d) && (!best || RANK[k.role] > RANK[best])) best = k.role;
+    if (best !== null && this.granted.size < this.digests.length) this.granted.set(key, best);
     return best;
   }
 

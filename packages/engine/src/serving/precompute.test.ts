@@ -96,6 +96,17 @@ describe('precomputed lists', () => {
         expect(shape(await pre.recommend(`u${u}`, { n, offset }))).toEqual(
           shape(await plain.recommend(`u${u}`, { n, offset })),
         );
+    // The serialized fast path answers the same body; filters and exclusions are never precomputed.
+    for (let u = 0; u < 30; u++) {
+      const req = { n: 7, offset: u % 3 };
+      const json = pre.recommendJson(`u${u}`, req);
+      expect(json).not.toBeNull();
+      expect(JSON.parse(json as string)).toEqual(JSON.parse(JSON.stringify(await pre.recommend(`u${u}`, req))));
+    }
+    expect(pre.recommendJson('u1', { n: 5, category: 'c1' })).toBeNull();
+    expect(pre.recommendJson('u1', { n: 5, exclude: ['i1'] })).toBeNull();
+    expect(pre.recommendJson('nobody', { n: 5 })).toBeNull();
+    expect(plain.recommendJson('u1', { n: 5 })).toBeNull();
     // The lookup path: the precomputing service never read these users from the store.
     expect((pre as unknown as { users: { size: number } }).users.size).toBe(0);
   });
@@ -107,6 +118,7 @@ describe('precomputed lists', () => {
     const row = { userId: 'u3', itemId: before.items[0].id, type: 'read', value: 1, timestamp: NOW };
     await storage.insertFeedback([row], { createUsers: false, createItems: false });
     pre.onFeedback([row]);
+    expect(pre.recommendJson('u3', { n: 5 })).toBeNull();
     const after = await pre.recommend('u3', { n: 5 });
     expect(after.items.map((x) => x.id)).not.toContain(before.items[0].id);
     expect(pre.ready().precompute.users).toBe(29);
@@ -119,6 +131,7 @@ describe('precomputed lists', () => {
     const gone = list.items[1].id;
     await storage.deleteItem(gone);
     pre.onItemDeleted(gone);
+    expect(pre.recommendJson('u4', { n: 5 }) ?? '').not.toContain(`"${gone}"`);
     expect((await pre.recommend('u4', { n: 5 })).items.map((x) => x.id)).not.toContain(gone);
     pre.onUserDeleted('u5');
     expect(pre.ready().precompute.users).toBe(29);
@@ -145,6 +158,35 @@ describe('precomputed lists', () => {
     expect((await pre.recommend('u7', { n: 5 })).items.map((x) => x.id)).toEqual(
       (await plain.recommend('u7', { n: 5 })).items.map((x) => x.id),
     );
+  });
+
+  it('after a model swap the previous lists serve (naming their model) until the new run replaces them', async () => {
+    const { pre, storage } = await setup();
+    await finished(pre);
+    const before = await pre.recommend('u8', { n: 5 });
+    expect(before.model?.version).toBe(1);
+    // A second model (other factors), saved, activated and swapped in as training does.
+    const b = new InteractionsBuilder();
+    for (let u = 0; u < 30; u++) for (let k = 0; k < 6; k++) b.add(`u${u}`, `i${(u * 7 + k * 5) % 40}`, 1);
+    const model = new Als({ factors: 4, iterations: 4, regularization: 0.1, seed: 9 }).fit(b.build('sum'));
+    const meta = { algorithm: 'als', params: {}, createdAt: NOW, metrics: {}, trainedThroughSeq: 0, fitSeconds: 0 };
+    const rec = await storage.saveModel(meta, saveModel(model));
+    await storage.activateModel(rec.version);
+    pre.swapModel(model, rec);
+    expect(pre.ready()).toMatchObject({ model: { version: rec.version }, precompute: { status: 'running' } });
+    // Still a lookup in the old set: the same list, honest about the model that computed it.
+    expect(await pre.recommend('u8', { n: 5 })).toEqual(before);
+    expect(JSON.parse(pre.recommendJson('u8', { n: 5 }) as string).model).toEqual({ name: 'als', version: 1 });
+    expect((pre as unknown as { users: { size: number } }).users.size).toBe(0);
+    // A user who gives feedback meanwhile leaves the old set at once.
+    const row = { userId: 'u9', itemId: before.items[0].id, type: 'read', value: 1, timestamp: NOW };
+    await storage.insertFeedback([row], { createUsers: false, createItems: false });
+    pre.onFeedback([row]);
+    expect(pre.recommendJson('u9', { n: 5 })).toBeNull();
+    expect((await pre.recommend('u9', { n: 5 })).model?.version).toBe(rec.version);
+    await finished(pre);
+    expect((await pre.recommend('u8', { n: 5 })).model?.version).toBe(rec.version);
+    expect((pre as unknown as { previousLists: unknown }).previousLists).toBeNull();
   });
 
   it('with a cap, the most recently active users get the lists', async () => {

@@ -417,14 +417,33 @@ export class ServingService {
    * @example
    * await serving.recommend('u1', { n: 10, offset: 0, exclude: ['i3'] });
    */
+  /**
+   * The response body of {@link recommend} as JSON when a precomputed list answers it (no filter, no exclusions, a
+   * page within the list), else null: the caller then calls `recommend`. Same content, without building objects.
+   *
+   * @example
+   * const body = serving.recommendJson('u1', { n: 10 }) ?? JSON.stringify(await serving.recommend('u1', { n: 10 }));
+   */
+  recommendJson(userId: string, req: ListRequest): string | null {
+    const offset = req.offset ?? 0;
+    const end = offset + req.n;
+    if (req.category !== undefined || req.exclude?.length || end > LIST_SIZE) return null;
+    const s = this.snap;
+    for (const pre of [this.precomputed, this.previousLists]) {
+      const items = pre?.pageJson(userId, s.catalog, offset, end, this.itemStamp);
+      if (!pre || items == null) continue;
+      return `{"items":${items},"model":${pre.modelJson},"fallback":${JSON.stringify(pre.fallbackOf(userId))}}`;
+    }
+    return null;
+  }
+
   async recommend(userId: string, req: ListRequest): Promise<ServedList> {
     const offset = req.offset ?? 0;
     const end = offset + req.n;
     if (req.category === undefined && !req.exclude?.length && end <= LIST_SIZE)
       for (const pre of [this.precomputed, this.previousLists]) {
-        if (!pre || pre.gen !== this.snap.gen) continue;
-        const page = pre.page(userId, this.snap.catalog, offset, end, this.itemStamp);
-        if (page) return { items: page.items, model: this.snap.info, fallback: page.fallback };
+        const page = pre?.page(userId, this.snap.catalog, offset, end, this.itemStamp);
+        if (pre && page) return { items: page.items, model: pre.model, fallback: page.fallback };
       }
     const entry = await this.entry(userId);
     const s = this.snap;
@@ -561,32 +580,36 @@ export class ServingService {
    * serving.refreshPrecomputed();
    */
   refreshPrecomputed(): void {
-    this.startPrecompute(true);
+    this.startPrecompute();
   }
 
   /**
    * (Re)starts the precomputation of active users' default lists for the current snapshot in a worker thread
    * (`serving.precomputeUsers` users; 0 turns it off, as does a store that is not a SQLite file). Lists become
-   * servable as chunks arrive; a new snapshot (model swap, reload) replaces the run and the lists at once, a refresh
-   * (`keepCurrent`) keeps the current lists serving until the new ones arrive. False when precomputation is off.
+   * servable as chunks arrive; until the new run reaches a user, the newest complete set computed before serves them
+   * (after a refresh, and after a model swap or reload too: a response from an older set names the model version that
+   * computed it; never one the user has given feedback since). False when precomputation is off.
    */
-  private startPrecompute(keepCurrent = false): boolean {
+  private startPrecompute(): boolean {
     const old = this.precomputeRun;
     this.precomputeRun = null;
     if (old) void old.run.stop();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
-    const current = this.precomputed?.gen === this.snap.gen ? this.precomputed : null;
-    this.previousLists = keepCurrent ? (current ?? this.previousLists) : null;
+    // The lists that serve until the new run reaches each user: the newest complete set (after a model swap too:
+    // a response from it names the model that computed it), else whatever is left.
+    const current = this.precomputed;
+    this.previousLists = [current, this.previousLists].find((l) => l?.complete) ?? current ?? this.previousLists;
     this.precomputed = null;
     const max = this.engine.config.serving.precomputeUsers;
     const dbPath = this.engine.dbPath;
     if (this.closed || !dbPath || max <= 0 || this.engine.config.serving.cacheSize <= 0) {
       this.precomputeState = { status: 'off', users: 0 };
+      this.previousLists = null;
       return false;
     }
     const s = this.snap;
-    const lists = new PrecomputedLists(s.gen, LIST_SIZE, this.itemStamp, Math.min(max, 1 << 16));
+    const lists = new PrecomputedLists(s.gen, LIST_SIZE, this.itemStamp, Math.min(max, 1 << 16), s.catalog, s.info);
     const state = { dirty: new Set<string>(), remap: null as Int32Array | null, reasonIds: [] as number[] };
     this.precomputeState = { status: 'running', users: 0 };
     const t0 = performance.now();
@@ -605,6 +628,7 @@ export class ServingService {
           if (state.remap) lists.add(m.chunk, state.remap, state.reasonIds, state.dirty);
           break;
         case 'done':
+          lists.complete = true;
           this.precomputeState = { status: 'done', users: m.users, seconds: Math.round(performance.now() - t0) / 1000 };
           this.precomputeRun = null;
           this.previousLists = null;
@@ -634,7 +658,7 @@ export class ServingService {
   private scheduleRefresh(): void {
     const seconds = this.engine.config.serving.precomputeRefreshSeconds;
     if (this.closed || seconds <= 0) return;
-    this.refreshTimer = setTimeout(() => this.startPrecompute(true), seconds * 1000);
+    this.refreshTimer = setTimeout(() => this.startPrecompute(), seconds * 1000);
     // Housekeeping must not keep a process alive.
     this.refreshTimer.unref();
   }

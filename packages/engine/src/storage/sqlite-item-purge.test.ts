@@ -1,31 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setImmediate } from 'node:timers';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEventLog, type FeedbackTypes } from '../jobs/dataset.js';
 import { UnknownReferenceError } from './errors.js';
 import type { FeedbackColumns, FeedbackRecord } from './port.js';
-import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
-import { both, fb } from './feedback-rows.case.js';
+import { SqliteStorage } from './sqlite.js';
+import { both, fb, tempStores } from './feedback-rows.case.js';
 
-const dirs: string[] = [];
-const stores: SqliteStorage[] = [];
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kindred-purge-'));
-  dirs.push(dir);
-  return join(dir, 'k.db');
-}
-function open(path: string, opts: SqliteOpenOptions = {}): SqliteStorage {
-  const s = SqliteStorage.open(path, opts);
-  stores.push(s);
-  return s;
-}
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { tempPath, open } = tempStores('kindred-purge-');
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -1,10 +1,8 @@
-import { clearImmediate, clearTimeout, setImmediate, setTimeout } from 'node:timers';
 import type Database from 'better-sqlite3';
+import { BackgroundChunks } from './background-chunks.js';
 
 /** Seqs per purge chunk by default (~50k rows scanned by rowid range: a few ms on the 5M-event store). */
 export const PURGE_CHUNK_SEQS = 50_000;
-/** After a failed chunk (a busy or full disk), wait this long before trying again. */
-const RETRY_MS = 1_000;
 
 /**
  * A queued item key: the purge must cover seqs (0, throughSeq]. It joined the circular pass with the cursor at `from`,
@@ -37,33 +35,46 @@ interface Pending {
  * await purge.whenIdle();
  * purge.stop();
  */
-export class SqliteItemPurge {
+export class SqliteItemPurge extends BackgroundChunks {
   private readonly pending = new Map<number, Pending>();
   private cursor = 0;
-  private immediate: NodeJS.Immediate | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private started = false;
-  private stopped = false;
-  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly insert: Database.Statement;
   private readonly lastSeq: Database.Statement;
-  private readonly runChunk: (lo: number, hi: number, done: number[]) => number;
-  /** Rows deleted so far by this instance, and the error of the last failed chunk (diagnostics). */
+  private readonly purgeRange: (lo: number, hi: number, done: number[]) => number;
+  /** Rows deleted so far by this instance (diagnostics). */
   purgedRows = 0;
-  lastError: unknown = undefined;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly chunkSeqs = PURGE_CHUNK_SEQS,
   ) {
+    super(db, 'the purge of deleted items');
     this.insert = db.prepare('INSERT OR REPLACE INTO deleted_items (item_key, through_seq) VALUES (?, ?)');
     this.lastSeq = db.prepare('SELECT max(seq) FROM feedback').pluck();
     // The IN list is read through deleted_items' rowid (item_key is its INTEGER PRIMARY KEY): one probe per row.
+    const doomed = db
+      .prepare(
+        `SELECT user_key, timestamp, seq FROM feedback
+         WHERE seq > ? AND seq <= ? AND item_key IN (SELECT item_key FROM deleted_items)`,
+      )
+      .raw(true);
     const del = db.prepare(
       'DELETE FROM feedback WHERE seq > ? AND seq <= ? AND item_key IN (SELECT item_key FROM deleted_items)',
     );
+    // The rows' entries in the user index (schema v4: tables, not an SQLite index, so they are not deleted with the
+    // rows), one primary-key probe per level and row.
+    const unindexMain = db.prepare(
+      'DELETE FROM feedback_by_user_main WHERE user_key = ? AND timestamp = ? AND seq = ?',
+    );
+    const unindexRecent = db.prepare(
+      'DELETE FROM feedback_by_user_recent WHERE user_key = ? AND timestamp = ? AND seq = ?',
+    );
     const retire = db.prepare('DELETE FROM deleted_items WHERE item_key = ?');
-    this.runChunk = db.transaction((lo: number, hi: number, done: number[]) => {
+    this.purgeRange = db.transaction((lo: number, hi: number, done: number[]) => {
+      for (const [user, timestamp, seq] of doomed.all(lo, hi) as [number, number, number][]) {
+        if (unindexMain.run(user, timestamp, seq).changes === 0) unindexRecent.run(user, timestamp, seq);
+      }
       const n = del.run(lo, hi).changes;
       for (const key of done) retire.run(key);
       return n;
@@ -110,41 +121,16 @@ export class SqliteItemPurge {
     this.schedule();
   }
 
-  /** Stops for good (the store is closing): a chunk never runs after this; waiters are rejected. */
-  stop(): void {
-    this.stopped = true;
-    if (this.immediate) clearImmediate(this.immediate);
-    if (this.timer) clearTimeout(this.timer);
-    this.immediate = this.timer = null;
-    this.settle(new Error('the store was closed before the purge of deleted items finished'));
+  protected hasWork(): boolean {
+    return this.pending.size > 0;
   }
 
-  /**
-   * Resolves once the queue is empty (every deleted item's rows physically gone). While someone waits, the purge keeps
-   * the process alive.
-   */
-  whenIdle(): Promise<void> {
-    if (this.pending.size === 0) return Promise.resolve();
-    if (this.stopped || !this.started)
-      return Promise.reject(new Error('the purge of deleted items does not run on this connection'));
-    this.immediate?.ref();
-    this.timer?.ref();
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  private schedule(): void {
-    if (!this.started || this.stopped || this.immediate || this.timer || this.pending.size === 0) return;
-    this.immediate = setImmediate(this.step);
-    // Housekeeping must not keep an idle process alive (the queue is durable; the next open resumes it), unless a
-    // caller is waiting for it.
-    if (this.waiters.length === 0) this.immediate.unref();
+  protected override runsHere(): boolean {
+    return this.started;
   }
 
   /** One chunk: deletes queued keys' rows in (cursor, cursor + chunkSeqs] and retires the keys now fully covered. */
-  private readonly step = (): void => {
-    this.immediate = this.timer = null;
-    if (this.stopped || !this.db.open) return;
-    if (this.pending.size === 0) return this.settle();
+  protected runChunk(): void {
     let end = 0;
     for (const p of this.pending.values()) if (p.throughSeq > end) end = p.throughSeq;
     if (this.cursor >= end) {
@@ -157,31 +143,10 @@ export class SqliteItemPurge {
     const done: number[] = [];
     for (const [key, p] of this.pending)
       if (p.wrapped ? hi >= Math.min(p.from, p.throughSeq) : p.from === 0 && hi >= p.throughSeq) done.push(key);
-    try {
-      this.purgedRows += this.runChunk(lo, hi, done);
-    } catch (e) {
-      // Nothing of the chunk was written; try the same chunk again later rather than spin on a failing disk.
-      this.lastError = e;
-      this.timer = setTimeout(this.step, RETRY_MS);
-      if (this.waiters.length === 0) this.timer.unref();
-      return;
-    }
+    this.purgedRows += this.purgeRange(lo, hi, done);
     this.cursor = hi;
     for (const key of done) this.pending.delete(key);
-    if (this.pending.size === 0) {
-      // Idle: the next deleted key starts a fresh pass at 0 and needs no wrap.
-      this.cursor = 0;
-      return this.settle();
-    }
-    this.schedule();
-  };
-
-  private settle(error?: Error): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) {
-      if (error) w.reject(error);
-      else w.resolve();
-    }
+    // Idle: the next deleted key starts a fresh pass at 0 and needs no wrap.
+    if (this.pending.size === 0) this.cursor = 0;
   }
 }

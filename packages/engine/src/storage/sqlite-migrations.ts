@@ -121,6 +121,29 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     through_seq INTEGER NOT NULL
   );
   `,
+  // v4: the user index in two levels (a log-structured merge). Every event paid a random insert into the 5M-entry
+  // feedback_by_user index, and each commit wrote every index page it touched to the WAL (~4 KiB per event). New
+  // entries now go into a small `feedback_by_user_recent` table whose pages stay few and hot; a background merge
+  // (sqlite-user-index.ts) moves them into `feedback_by_user_main` in key order, in chunks by user range, touching
+  // each main page once for many events. A user's entries are in one table or the other; readers read both. Raw
+  // inserts on a 5M-event store: 58k → 134k events/s, merges included (bench/user-index.mjs; BENCHMARKS.md).
+  `
+  CREATE TABLE feedback_by_user_main (
+    user_key  INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    seq       INTEGER NOT NULL,
+    PRIMARY KEY (user_key, timestamp, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE feedback_by_user_recent (
+    user_key  INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    seq       INTEGER NOT NULL,
+    PRIMARY KEY (user_key, timestamp, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO feedback_by_user_main (user_key, timestamp, seq)
+    SELECT user_key, timestamp, seq FROM feedback ORDER BY user_key, timestamp, seq;
+  DROP INDEX feedback_by_user;
+  `,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, UnknownReferenceError } from './errors.js';
 import { migrate } from './sqlite-migrations.js';
 import { KeyCache } from './key-cache.js';
 import { PURGE_CHUNK_SEQS, SqliteItemPurge } from './sqlite-item-purge.js';
+import { SqliteUserIndexMerge } from './sqlite-user-index.js';
 
 /**
  * How hard a commit waits for the disk.
@@ -52,6 +53,12 @@ export interface SqliteOpenOptions {
    * make the serving connection's commits wait for the write lock.
    */
   purgeDeletedItems?: boolean;
+  /**
+   * Entries in the recent level of the user index that start a merge into the main level (default 200,000), and
+   * entries per merge chunk (default 20,000). See {@link SqliteUserIndexMerge}.
+   */
+  userIndexMergeRows?: number;
+  userIndexChunkRows?: number;
 }
 
 /** A feedback batch waiting for its group commit, and how to answer its caller. */
@@ -143,14 +150,18 @@ export class SqliteStorage implements Storage {
   private readonly txDeleteItem: (id: string) => { key: number; through: number } | null;
   /** Deleted items whose feedback rows are still stored, and the background purge that deletes them. */
   private readonly purge: SqliteItemPurge;
+  /** The merge of the user index's recent level into its main level. */
+  private readonly userIndex: SqliteUserIndexMerge;
   private readonly txActivate: (version: number) => boolean;
   private readonly txPatchItem: (id: string, patch: Partial<Omit<ItemRecord, 'id'>>) => ItemRecord | null;
   private readonly txPatchUser: (id: string, patch: Partial<Omit<UserRecord, 'id'>>) => UserRecord | null;
 
-  private constructor(db: Database.Database, keyCacheSize: number, groupMaxEvents: number, purgeChunkSeqs: number) {
+  private constructor(db: Database.Database, opts: SqliteOpenOptions) {
     this.db = db;
-    this.groupMaxEvents = groupMaxEvents;
-    this.purge = new SqliteItemPurge(db, purgeChunkSeqs);
+    this.groupMaxEvents = Math.max(1, opts.groupMaxEvents ?? 50_000);
+    this.purge = new SqliteItemPurge(db, Math.max(1, Math.round(opts.purgeChunkSeqs ?? PURGE_CHUNK_SEQS)));
+    this.userIndex = new SqliteUserIndexMerge(db, opts.userIndexMergeRows, opts.userIndexChunkRows);
+    const keyCacheSize = Math.max(0, opts.keyCacheSize ?? 100_000);
     const s = prepareAll(db);
     this.stmt = s;
     this.userKeys = new KeyCache(keyCacheSize);
@@ -199,10 +210,15 @@ export class SqliteStorage implements Storage {
         ik[i] = it;
       }
       const ins = s.insertFeedback;
+      let first = 0;
       for (let i = 0; i < n; i++) {
         const r = rows[i];
         r.seq = Number(ins.run(uk[i], ik[i], r.type, r.value, r.timestamp).lastInsertRowid);
+        if (i === 0) first = r.seq;
       }
+      // The batch's user index entries in one statement (its rows are the only ones from `first` on: this is the
+      // only writer, inside its transaction), read back from pages still in the cache.
+      s.indexRecentFrom.run(first);
       return n;
     });
     // The group: every queued batch in one transaction, so one WAL commit (one fsync under synchronous=FULL) for
@@ -233,6 +249,9 @@ export class SqliteStorage implements Storage {
         txGroup(group, failures);
         for (const [id, k] of groupUsers) this.userKeys.set(id, k);
         for (const [id, k] of groupItems) this.itemKeys.set(id, k);
+        let added = 0;
+        for (let g = 0; g < group.length; g++) if (failures[g] === undefined) added += group[g].rows.length;
+        this.userIndex.added(added);
       } catch (e) {
         // The commit (or a lone batch) failed: nothing of the group is stored.
         for (const b of group) for (const r of b.rows) delete r.seq;
@@ -255,14 +274,16 @@ export class SqliteStorage implements Storage {
     });
 
     // Explicit cascades (not foreign keys): the feedback table is the hot write path and FK checks would cost two
-    // extra lookups per inserted row; the only deletes are these two. A user's rows go at once (feedback_by_user
-    // finds them); an item's rows are purged lazily (no index by item since schema v3; readers skip queued keys).
+    // extra lookups per inserted row; the only deletes are these two. A user's rows go at once (both levels of the
+    // user index find them); an item's rows are purged lazily (no index by item since schema v3; readers skip queued keys).
     // The cache entry goes first: even if the transaction failed after it, the next lookup just asks the database.
     this.txDeleteUser = db.transaction((id: string) => {
       this.userKeys.delete(id);
       const key = s.userKey.get(id) as number | undefined;
       if (key === undefined) return false;
-      s.deleteUserFeedback.run(key);
+      s.deleteUserFeedback.run({ user: key });
+      s.deleteUserIndexMain.run(key);
+      s.deleteUserIndexRecent.run(key);
       s.deleteUser.run(key);
       return true;
     });
@@ -321,16 +342,11 @@ export class SqliteStorage implements Storage {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${(opts.synchronous ?? 'full') === 'full' ? 'FULL' : 'NORMAL'}`);
-      // Random inserts into feedback_by_user touch pages all over the index; a bigger cache re-reads fewer.
+      // Merges and reads touch pages all over the user index's main level; a bigger cache re-reads fewer.
       db.pragma(`cache_size = ${-Math.round((opts.cacheMiB ?? 256) * 1024)}`);
       db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.round(opts.walAutocheckpoint ?? 16_384))}`);
       migrate(db);
-      const store = new SqliteStorage(
-        db,
-        Math.max(0, opts.keyCacheSize ?? 100_000),
-        Math.max(1, opts.groupMaxEvents ?? 50_000),
-        Math.max(1, Math.round(opts.purgeChunkSeqs ?? PURGE_CHUNK_SEQS)),
-      );
+      const store = new SqliteStorage(db, opts);
       // Resumes the purge of items deleted before a restart (the queue is durable).
       if (opts.purgeDeletedItems ?? true) store.purge.start();
       return store;
@@ -374,6 +390,21 @@ export class SqliteStorage implements Storage {
     this.itemIdsByKey.delete(deleted.key);
     this.purge.track(deleted.key, deleted.through);
     return true;
+  }
+
+  /** Entries in the recent level of the user index, waiting for a merge into the main level (diagnostics, tests). */
+  get userIndexPending(): number {
+    return this.userIndex.pending;
+  }
+
+  /** Merges the user index's recent level into its main level now, synchronously (tests, benchmarks, maintenance). */
+  mergeUserIndex(): void {
+    this.userIndex.mergeNow();
+  }
+
+  /** Resolves once no merge of the user index is running (rejects if the store closes first). */
+  whenUserIndexMerged(): Promise<void> {
+    return this.userIndex.whenIdle();
   }
 
   /** Deleted items whose feedback rows are not yet physically deleted (diagnostics and tests). */
@@ -421,9 +452,24 @@ export class SqliteStorage implements Storage {
     return this.txDeleteUser(id);
   }
 
-  /** One pass over the whole covering user index (seconds at millions of events): background work, not requests. */
+  /** One pass over both levels of the user index (seconds at millions of events): background work, not requests. */
   async recentUsers(limit: number): Promise<string[]> {
-    return this.stmt.recentUsers.all(Math.max(0, Math.floor(limit))) as string[];
+    const n = Math.max(0, Math.floor(limit));
+    if (n === 0) return [];
+    // Both reads in one transaction: a merge chunk between them could move a user from the second level to the first.
+    const [main, recent] = this.db.transaction(
+      () => [this.stmt.lastSeqByUserMain.all(), this.stmt.lastSeqByUserRecent.all()] as [number, number][][],
+    )();
+    const last = new Map<number, number>();
+    for (const [key, seq] of main) last.set(key, seq);
+    for (const [key, seq] of recent) if ((last.get(key) ?? -1) < seq) last.set(key, seq);
+    const keys = [...last.keys()].sort((a, b) => (last.get(b) as number) - (last.get(a) as number));
+    const ids: string[] = [];
+    for (let i = 0; i < keys.length && ids.length < n; i++) {
+      const id = this.userIdsByKey.get(keys[i]) ?? (this.stmt.userIdOfKey.get(keys[i]) as string | undefined);
+      if (id !== undefined) ids.push(id);
+    }
+    return ids;
   }
 
   async listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>> {
@@ -486,7 +532,7 @@ export class SqliteStorage implements Storage {
     const key = this.userKeys.get(userId) ?? (this.stmt.userKey.get(userId) as number | undefined);
     if (key === undefined) return [];
     // LIMIT -1 is SQLite's "no limit".
-    return this.stmt.userFeedback.all(key, limit ?? -1) as FeedbackRecord[];
+    return this.stmt.userFeedback.all({ user: key, limit: limit ?? -1 }) as FeedbackRecord[];
   }
 
   async scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]> {
@@ -656,6 +702,7 @@ export class SqliteStorage implements Storage {
     while (this.queue.length > 0) this.flushQueue();
     // Chunks are synchronous, so none is running now; stopping cancels the next one (the queue stays durable).
     this.purge.stop();
+    this.userIndex.stop();
     this.db.close();
   }
 }
@@ -690,21 +737,32 @@ function prepareAll(db: Database.Database) {
     userIdOfKey: p('SELECT id FROM users WHERE user_key = ?').pluck(),
     createUser: p(`INSERT INTO users (id, labels, updated_at) VALUES (?, '{}', ?)`),
     deleteUser: p('DELETE FROM users WHERE user_key = ?'),
-    deleteUserFeedback: p('DELETE FROM feedback WHERE user_key = ?'),
-    // max(seq) per user from feedback_by_user alone (a covering scan: every entry ends with its rowid = seq).
-    recentUsers: p(
-      `SELECT u.id FROM (SELECT user_key, max(seq) AS last FROM feedback GROUP BY user_key ORDER BY last DESC LIMIT ?) r
-       JOIN users u ON u.user_key = r.user_key ORDER BY r.last DESC`,
-    ).pluck(),
+    // The user's seqs from both levels of the user index, then each row by rowid (run before the index deletes).
+    deleteUserFeedback: p(
+      `DELETE FROM feedback WHERE seq IN (SELECT seq FROM feedback_by_user_main WHERE user_key = @user
+       UNION ALL SELECT seq FROM feedback_by_user_recent WHERE user_key = @user)`,
+    ),
+    deleteUserIndexMain: p('DELETE FROM feedback_by_user_main WHERE user_key = ?'),
+    deleteUserIndexRecent: p('DELETE FROM feedback_by_user_recent WHERE user_key = ?'),
+    // max(seq) per user, one covering pass over each level in key order (no sort); the caller combines the two.
+    lastSeqByUserMain: p('SELECT user_key, max(seq) FROM feedback_by_user_main GROUP BY user_key').raw(true),
+    lastSeqByUserRecent: p('SELECT user_key, max(seq) FROM feedback_by_user_recent GROUP BY user_key').raw(true),
     listUsersFirst: p(`SELECT ${USER_COLUMNS} FROM users ORDER BY id LIMIT ?`),
     listUsersAfter: p(`SELECT ${USER_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`),
 
     insertFeedback: p('INSERT INTO feedback (user_key, item_key, type, value, timestamp) VALUES (?, ?, ?, ?, ?)'),
-    // Newest first by event time; seq breaks ties in arrival order. Served straight from feedback_by_user (walked
-    // backwards), one items rowid lookup per row for the id.
+    indexRecentFrom: p(
+      'INSERT INTO feedback_by_user_recent (user_key, timestamp, seq) SELECT user_key, timestamp, seq FROM feedback WHERE seq >= ?',
+    ),
+    // Newest first by event time; seq breaks ties in arrival order. The user's entries of both index levels (each
+    // a range of its primary key), then one feedback and one items rowid lookup per row.
     userFeedback: p(
-      `SELECT ${FEEDBACK_COLUMNS} FROM ${FEEDBACK_JOIN} WHERE f.user_key = ?
-       ORDER BY f.timestamp DESC, f.seq DESC LIMIT ?`,
+      `SELECT ${FEEDBACK_COLUMNS} FROM (
+         SELECT seq, timestamp FROM feedback_by_user_main WHERE user_key = @user
+         UNION ALL SELECT seq, timestamp FROM feedback_by_user_recent WHERE user_key = @user
+         ORDER BY timestamp DESC, seq DESC LIMIT @limit) x
+       CROSS JOIN feedback f ON f.seq = x.seq JOIN users u ON u.user_key = f.user_key JOIN items i ON i.item_key = f.item_key
+       ORDER BY x.timestamp DESC, x.seq DESC`,
     ),
     scanFeedback: p(`SELECT ${FEEDBACK_COLUMNS} FROM ${FEEDBACK_JOIN} WHERE f.seq > ? ORDER BY f.seq LIMIT ?`),
     scanFeedbackRaw: p(

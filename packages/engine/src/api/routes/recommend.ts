@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import type { App } from '../../server.js';
 import type { Engine } from '../../engine.js';
 import type { SessionEvent } from '../../serving/service.js';
@@ -123,12 +124,17 @@ export function recommendRoutes(app: App, engine: Engine): void {
         response: RESPONSES,
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
       const n = pageSize(q.n, 'querystring.n');
       const offset = offsetOf(q.offset, n, 'querystring.offset');
       const exclude = q.exclude === undefined ? undefined : parseExclude(q.exclude);
-      return serving.recommend(req.params.userId, { n, offset, category: q.category, exclude });
+      const request = { n, offset, category: q.category, exclude };
+      // A precomputed list comes already serialized (the same body the response schema would produce): Fastify
+      // sends a string with a JSON content type as it is.
+      const json = serving.recommendJson(req.params.userId, request);
+      if (json !== null) return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
+      return serving.recommend(req.params.userId, request);
     },
   );
 
