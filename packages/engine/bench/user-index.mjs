@@ -5,16 +5,13 @@
 // 256 MiB cache, groups of --group events per transaction; the two-level run includes its merges.
 // Flags: --rows 5000000 --insert 1000000 --group 8000 --merge 200000 --chunk 20000 --write
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { numberFlag, writeSection } from './bench-util.mjs';
 
 const args = process.argv.slice(2);
-const flag = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
+const flag = (name, def) => numberFlag(args, name, def);
 const ROWS = flag('rows', 5_000_000);
 const INSERT = flag('insert', 1_000_000);
 const GROUP = flag('group', 8000);
@@ -141,13 +138,9 @@ try {
 console.log(JSON.stringify(out, null, 2));
 
 if (args.includes('--write')) {
-  const md = fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url));
-  const start = '<!-- bench:user-index -->',
-    end = '<!-- /bench:user-index -->';
   const one = out.results['one index'],
     two = out.results['two levels'];
-  const text = [
-    start,
+  writeSection('user-index', [
     '## Feedback index by user: one index vs two levels (packages/engine/bench/user-index.mjs)',
     '',
     `${out.machine}, Node ${out.node}. Raw inserts of ${INSERT.toLocaleString('en')} events into a store already holding ` +
@@ -160,14 +153,5 @@ if (args.includes('--write')) {
     `| two levels, merged every ${MERGE.toLocaleString('en')} entries in chunks of ${CHUNK.toLocaleString('en')} (schema v4) | **${two.eventsPerSec.toLocaleString('en')}** | ${two.mergeShare} % |`,
     '',
     `Reproduce: \`node packages/engine/bench/user-index.mjs ${args.join(' ')}\``,
-    end,
-  ].join('\n');
-  const cur = existsSync(md) ? readFileSync(md, 'utf8') : '# Benchmarks\n';
-  const i = cur.indexOf(start),
-    j = cur.indexOf(end);
-  writeFileSync(
-    md,
-    i >= 0 && j > i ? cur.slice(0, i) + text + cur.slice(j + end.length) : cur.trimEnd() + '\n\n' + text + '\n',
-  );
-  log(`updated ${md}`);
+  ]);
 }

@@ -37,7 +37,7 @@ export class FoldInCandidates implements CandidateGenerator {
     const x = this.vector;
     if (!x || n <= 0) return;
     this.model.scoreVector(x, 0, this.scores);
-    const top = topK(this.scores, n, (i) => !state.allowed(i));
+    const top = topK(this.scores, n, (i) => !state.allowed(i), state.pool);
     for (let k = 0; k < top.indices.length; k++)
       out.push({ item: top.indices[k], score: top.scores[k], source: this.source });
   }

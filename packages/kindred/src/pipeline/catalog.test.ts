@@ -54,6 +54,29 @@ describe('Catalog', () => {
     expect(() => cat.addCategory(9, 'x')).toThrow(/out of range/);
   });
 
+  it('lists the items of a category in ascending order, following category changes', () => {
+    const c = Catalog.fromItems([
+      { id: 'a', categories: ['x', 'y'] },
+      { id: 'b', categories: ['y'] },
+      { id: 'c', categories: ['x'] },
+    ]);
+    const x = c.categoryIndex('x'),
+      y = c.categoryIndex('y');
+    expect(Array.from(c.categoryMembers(x))).toEqual([0, 2]);
+    expect(Array.from(c.categoryMembers(y))).toEqual([0, 1]);
+    c.upsert({ id: 'd', categories: ['y'] });
+    c.setCategories(0, ['y']); // a leaves x
+    c.addCategory(1, 'x');
+    expect(Array.from(c.categoryMembers(x))).toEqual([1, 2]);
+    expect(Array.from(c.categoryMembers(y))).toEqual([0, 1, 3]);
+    c.upsert({ id: 'b', categories: [] });
+    expect(Array.from(c.categoryMembers(x))).toEqual([2]);
+    expect(Array.from(c.categoryMembers(y))).toEqual([0, 3]);
+    // Every member agrees with the per-item sets.
+    for (const cat of [x, y])
+      for (let i = 0; i < c.size; i++) expect(c.categoryMembers(cat).includes(i)).toBe(c.categories.has(i, cat));
+  });
+
   it('grows its per-item arrays past the initial capacity', () => {
     const cat = new Catalog();
     for (let k = 0; k < 100; k++) cat.upsert({ id: `x${k}`, timestamp: k, hidden: k % 2 === 0 });

@@ -61,6 +61,11 @@ export class RequestState {
   }
 
   /** Not blocked, not hidden, and in the requested category when there is one. */
+  /** The items a ranking needs to look at: the requested category's members, or null for the whole catalogue. */
+  get pool(): Int32Array | null {
+    return this.category < 0 ? null : this.catalog.categoryMembers(this.category);
+  }
+
   allowed(i: number): boolean {
     if (this.mask[i] === 1 || this.catalog.hiddenMask[i] === 1) return false;
     return this.category < 0 || this.catalog.categories.has(i, this.category);

@@ -32,7 +32,8 @@ export class ModelCandidates implements CandidateGenerator {
     const scores = this.scores;
     if (this.pool) scorePool(m, u, this.pool, scores);
     else m.scoreItems(u, scores);
-    const top = topK(scores, n, (i) => !state.allowed(i), this.pool);
+    // Without a pool every score is fresh, so a category filter can rank its members alone.
+    const top = topK(scores, n, (i) => !state.allowed(i), this.pool ?? state.pool);
     for (let k = 0; k < top.indices.length; k++)
       out.push({ item: top.indices[k], score: top.scores[k], source: 'model' });
   }
