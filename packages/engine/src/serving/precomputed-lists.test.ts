@@ -22,7 +22,7 @@ const reasons: SharedReason[] = [
 ];
 
 function lists(): PrecomputedLists {
-  const l = new PrecomputedLists(1, 4, 0, 2, catalog, { name: 'als', version: 3 });
+  const l = new PrecomputedLists(4, 0, 2, catalog, { name: 'als', version: 3 });
   const chunk: ListChunk = {
     users: ['u1', 'u2'],
     lengths: Uint8Array.of(4, 2),

@@ -33,12 +33,13 @@ export interface ListChunk {
 /**
  * Every active user's default list (the first `listSize` items of an unfiltered request) for one serving snapshot,
  * in flat typed arrays: 100k users × 50 items take ~80 MB, where the same lists as objects would take gigabytes.
- * Serving one is a lookup and the construction of the requested page. Lists go stale item by item (a hidden item
- * voids a list) and user by user (new feedback or deletion drops the user), never silently: the snapshot
- * generation, the catalogue stamp and the drops are checked on every read.
+ * Serving one is a lookup and the construction of the requested page. Lists go stale item by item (a hidden or
+ * deleted item voids a list) and user by user (new feedback or deletion drops the user), never silently: every
+ * item of the page is checked in the serving catalogue (by id when a model swap brought a newer one), the catalogue
+ * stamp and the drops on every read. Responses from the lists name the model that computed them.
  *
  * @example
- * const lists = new PrecomputedLists(snapshotGen, 50, itemStamp, 100_000);
+ * const lists = new PrecomputedLists(50, itemStamp, 100_000, snapshot.catalog, snapshot.info);
  * lists.add(chunk, remap, reasonIds);
  * lists.page('u1', catalog, 0, 10, itemStamp); // { items, fallback } or null: compute on demand
  */
@@ -63,8 +64,6 @@ export class PrecomputedLists {
   readonly modelJson: string;
 
   constructor(
-    /** The serving snapshot these lists were computed on. */
-    readonly gen: number,
     readonly listSize: number,
     /** The catalogue stamp when the computation started: a short list is complete only while it holds. */
     readonly stamp: number,

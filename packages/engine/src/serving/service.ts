@@ -411,13 +411,6 @@ export class ServingService {
   }
 
   /**
-   * A page of recommendations for a user; unknown users get the cold-start fallback. Requests without category and
-   * exclusions are answered from the user's cached top-N list when it reaches offset + n.
-   *
-   * @example
-   * await serving.recommend('u1', { n: 10, offset: 0, exclude: ['i3'] });
-   */
-  /**
    * The response body of {@link recommend} as JSON when a precomputed list answers it (no filter, no exclusions, a
    * page within the list), else null: the caller then calls `recommend`. Same content, without building objects.
    *
@@ -437,6 +430,13 @@ export class ServingService {
     return null;
   }
 
+  /**
+   * A page of recommendations for a user; unknown users get the cold-start fallback. Requests without category and
+   * exclusions are answered from the user's cached top-N list when it reaches offset + n.
+   *
+   * @example
+   * await serving.recommend('u1', { n: 10, offset: 0, exclude: ['i3'] });
+   */
   async recommend(userId: string, req: ListRequest): Promise<ServedList> {
     const offset = req.offset ?? 0;
     const end = offset + req.n;
@@ -609,7 +609,7 @@ export class ServingService {
       return false;
     }
     const s = this.snap;
-    const lists = new PrecomputedLists(s.gen, LIST_SIZE, this.itemStamp, Math.min(max, 1 << 16), s.catalog, s.info);
+    const lists = new PrecomputedLists(LIST_SIZE, this.itemStamp, Math.min(max, 1 << 16), s.catalog, s.info);
     const state = { dirty: new Set<string>(), remap: null as Int32Array | null, reasonIds: [] as number[] };
     this.precomputeState = { status: 'running', users: 0 };
     const t0 = performance.now();

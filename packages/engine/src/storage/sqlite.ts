@@ -30,8 +30,9 @@ export interface SqliteOpenOptions {
   cacheMiB?: number;
   /**
    * WAL pages after which a commit checkpoints the WAL into the database file (default 16,384 = 64 MiB; SQLite's
-   * default is 1,000). A batch of random feedback inserts dirties ~2 index pages per event, so with SQLite's default
-   * nearly every commit checkpointed; a larger WAL lets a checkpoint write each hot index page once for many commits.
+   * default is 1,000). A group of feedback inserts dirties most pages of the user index's recent level, and a merge
+   * chunk a range of its main level, so with SQLite's default nearly every commit checkpointed; a larger WAL lets a
+   * checkpoint write each hot page once for many commits. (The engine sets 0 and checkpoints from a worker thread.)
    */
   walAutocheckpoint?: number;
   /** Entries of each in-process id↔key cache (users and items, both directions; default 100,000). */
@@ -463,10 +464,11 @@ export class SqliteStorage implements Storage {
     const last = new Map<number, number>();
     for (const [key, seq] of main) last.set(key, seq);
     for (const [key, seq] of recent) if ((last.get(key) ?? -1) < seq) last.set(key, seq);
-    const keys = [...last.keys()].sort((a, b) => (last.get(b) as number) - (last.get(a) as number));
+    const byLast = [...last].sort((a, b) => b[1] - a[1]);
     const ids: string[] = [];
-    for (let i = 0; i < keys.length && ids.length < n; i++) {
-      const id = this.userIdsByKey.get(keys[i]) ?? (this.stmt.userIdOfKey.get(keys[i]) as string | undefined);
+    for (let i = 0; i < byLast.length && ids.length < n; i++) {
+      const key = byLast[i][0];
+      const id = this.userIdsByKey.get(key) ?? (this.stmt.userIdOfKey.get(key) as string | undefined);
       if (id !== undefined) ids.push(id);
     }
     return ids;
