@@ -448,6 +448,6 @@ function writeSection(o) {
       `**${o.kill9.lostAcknowledged} acknowledged events lost**, ${o.kill9.partialBatches} partial batches.`,
     '',
     `Reproduce: \`npm run build && node packages/engine/bench/load.mjs ${process.argv.slice(2).join(' ')}\` ` +
-      '(timings are noisy: the 2 cores are shared).',
+      '(timings are noisy: the 2 cores are shared; the GET rows use wrk when it is installed: `apt-get install wrk`).',
   ]);
 }

@@ -58,5 +58,5 @@ if (args.includes('--write'))
     '|---|---|---|---|---|---|',
     ...out.runs.map((r, k) => `| ${k + 1} | ${r.reqPerSec} | ${r.p50ms} | ${r.p99ms} | ${r.p999ms} | ${r.maxMs} |`),
     '',
-    `Reproduce: \`node packages/engine/bench/saturation-control.mjs ${args.join(' ')}\``,
+    `Reproduce: \`node packages/engine/bench/saturation-control.mjs ${args.join(' ')}\` (needs wrk: \`apt-get install wrk\`)`,
   ]);
