@@ -126,7 +126,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // entries now go into a small `feedback_by_user_recent` table whose pages stay few and hot; a background merge
   // (sqlite-user-index.ts) moves them into `feedback_by_user_main` in key order, in chunks by user range, touching
   // each main page once for many events. A user's entries are in one table or the other; readers read both. Raw
-  // inserts on a 5M-event store: 58k → 134k events/s, merges included (bench/user-index.mjs; BENCHMARKS.md).
+  // inserts on a 5M-event store: 37k → 89k events/s, merges and checkpoints included (bench/user-index.mjs).
   `
   CREATE TABLE feedback_by_user_main (
     user_key  INTEGER NOT NULL,

@@ -3,8 +3,11 @@ import { BackgroundChunks } from './background-chunks.js';
 
 /** Entries in the recent level that start a merge by default. */
 export const USER_INDEX_MERGE_ROWS = 200_000;
-/** Entries moved per merge chunk by default (one transaction, tens of ms on the 5M-event store). */
-export const USER_INDEX_CHUNK_ROWS = 20_000;
+/**
+ * Entries moved per merge chunk by default: one transaction, during which the event loop waits (its duration on the
+ * 5M-event store is in BENCHMARKS.md, bench/user-index.mjs); 20,000 per chunk was no faster overall.
+ */
+export const USER_INDEX_CHUNK_ROWS = 5_000;
 
 /**
  * The feedback index by user in two levels (schema v4), a small log-structured merge. Every ingested event adds an

@@ -56,7 +56,7 @@ export interface SqliteOpenOptions {
   purgeDeletedItems?: boolean;
   /**
    * Entries in the recent level of the user index that start a merge into the main level (default 200,000), and
-   * entries per merge chunk (default 20,000). See {@link SqliteUserIndexMerge}.
+   * entries per merge chunk (default 5,000). See {@link SqliteUserIndexMerge}.
    */
   userIndexMergeRows?: number;
   userIndexChunkRows?: number;
