@@ -72,6 +72,26 @@ describe('SqliteStorage: the two-level user index', () => {
     expect((await s.userFeedback('u3', 4)).map((r) => r.seq)).toEqual(expected(stored, 'u3').slice(0, 4));
   });
 
+  it('stays bounded when batches arrive faster than one background chunk per turn', async () => {
+    const path = tempPath();
+    const s = open(path, { userIndexMergeRows: 50, userIndexChunkRows: 5 });
+    const stored: FeedbackRecord[] = [];
+    // 30 batches of 100 without a turn in between for the background chunks: only the pay-as-you-go merge runs.
+    for (let b = 0; b < 30; b++) {
+      const rows = events(100, 20, 100 + b);
+      stored.push(...rows);
+      s.insertFeedback(rows, both).catch(() => undefined);
+    }
+    await s.insertFeedback([fb('u0', 'i0', 99)], both);
+    const { main, recent } = expectIndexExact(path);
+    expect(main + recent).toBe(3001);
+    expect(recent).toBeLessThanOrEqual(2 * 50 + 100 + 5);
+    for (let u = 0; u < 20; u += 7)
+      expect((await s.userFeedback(`u${u}`)).length).toBe(
+        stored.filter((r) => r.userId === `u${u}`).length + (u === 0 ? 1 : 0),
+      );
+  });
+
   it('a user with more entries than a chunk moves whole, and mergeNow empties the recent level', async () => {
     const path = tempPath();
     const s = open(path, { userIndexMergeRows: 1_000, userIndexChunkRows: 5 });

@@ -68,12 +68,28 @@ export class SqliteUserIndexMerge extends BackgroundChunks {
     return this.recent;
   }
 
-  /** Records `n` entries committed into the recent level; starts a pass once there are `mergeRows` of them. */
+  /**
+   * Records `n` entries committed into the recent level; starts a pass once there are `mergeRows` of them. Under
+   * sustained ingest the background chunks (one per turn of the event loop) fall behind the commits (thousands of
+   * entries per turn), and a recent level as large as the main one would undo its point: past twice the threshold,
+   * this moves at least `n` entries before returning, so the level stays bounded. Never throws (the entries are
+   * committed whatever the merge does): a failed chunk is left to the background retry.
+   */
   added(n: number): void {
     this.recent += n;
     if (this.recent >= this.mergeRows && this.from === null) {
       this.from = 0;
       this.schedule();
+    }
+    if (this.recent <= 2 * this.mergeRows) return;
+    try {
+      for (let owed = n; owed > 0 && this.from !== null;) {
+        const before = this.recent;
+        this.runChunk();
+        owed -= Math.max(1, before - this.recent);
+      }
+    } catch (e) {
+      this.lastError = e;
     }
   }
 
