@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 /** A store with 40 items, 30 users and an active ALS model; a precomputing service and a plain one over it. */
-async function setup(serving: Record<string, unknown> = {}) {
+async function setup(serving: Record<string, unknown> = {}, { activate = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kindred-precompute-'));
   const dbPath = join(dir, 'kindred.db');
   const storage = SqliteStorage.open(dbPath);
@@ -53,7 +53,7 @@ async function setup(serving: Record<string, unknown> = {}) {
     },
     saveModel(model),
   );
-  await storage.activateModel(rec.version);
+  if (activate) await storage.activateModel(rec.version);
   // Without the latest/category generators a list does not depend on the moment it is computed, so the worker's
   // lists and on-demand ones can be compared exactly. The embedder's pipeline options reach the worker too.
   const pipeline = { candidates: { latest: { n: 0 }, category: { n: 0 } } };
@@ -64,7 +64,7 @@ async function setup(serving: Record<string, unknown> = {}) {
   );
   cleanups.push(() => pre.close());
   await Promise.all([pre.reload(), plain.reload()]);
-  return { storage, pre, plain };
+  return { storage, pre, plain, model, rec };
 }
 
 async function finished(s: ServingService) {
@@ -187,6 +187,22 @@ describe('precomputed lists', () => {
     await finished(pre);
     expect((await pre.recommend('u8', { n: 5 })).model?.version).toBe(rec.version);
     expect((pre as unknown as { previousLists: unknown }).previousLists).toBeNull();
+  });
+
+  it('lists computed without a model do not outlive the arrival of one', async () => {
+    const { pre, storage, model, rec } = await setup({}, { activate: false });
+    await finished(pre);
+    expect(JSON.parse(pre.recommendJson('u8', { n: 5 }) as string).model).toBeNull();
+    await storage.activateModel(rec.version);
+    pre.swapModel(model, rec);
+    // The cold-start set gives way at once: the model answers on demand until its own lists arrive.
+    expect(pre.recommendJson('u8', { n: 5 })).toBeNull();
+    expect((await pre.recommend('u8', { n: 5 })).model?.version).toBe(rec.version);
+    await finished(pre);
+    expect(JSON.parse(pre.recommendJson('u8', { n: 5 }) as string).model).toEqual({
+      name: 'als',
+      version: rec.version,
+    });
   });
 
   it('with a cap, the most recently active users get the lists', async () => {

@@ -597,9 +597,12 @@ export class ServingService {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
     // The lists that serve until the new run reaches each user: the newest complete set (after a model swap too:
-    // a response from it names the model that computed it), else whatever is left.
-    const current = this.precomputed;
-    this.previousLists = [current, this.previousLists].find((l) => l?.complete) ?? current ?? this.previousLists;
+    // a response from it names the model that computed it), else whatever is left. Lists computed without a model
+    // (cold start) give way at once once a model serves: its on-demand lists are better.
+    const kept = [this.precomputed, this.previousLists].filter(
+      (l): l is PrecomputedLists => l !== null && (l.model !== null || this.snap.info === null),
+    );
+    this.previousLists = kept.find((l) => l.complete) ?? kept[0] ?? null;
     this.precomputed = null;
     const max = this.engine.config.serving.precomputeUsers;
     const dbPath = this.engine.dbPath;
