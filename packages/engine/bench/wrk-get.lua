@@ -1,8 +1,8 @@
 -- wrk script for load.mjs: GET requests to random known users, and a JSON summary line for the caller to parse.
 -- Environment: WRK_PATH (a path with {user} and optionally {genre} in it), WRK_USERS, WRK_GENRES, WRK_SEED.
--- The requests are formatted once in init() and cycled: building a string per request in Lua made wrk itself stall
--- some connections for hundreds of ms (seen as a p99.5 of 100-450 ms that autocannon and a fixed-path wrk run of the
--- same server did not show).
+-- The requests are formatted once in init() and cycled, so the client does as little per request as it can. (It was
+-- tried as a cause of the 100-400 ms tail under saturation and was not one: saturation-control.mjs shows that tail
+-- with a plain Node server.)
 local path = os.getenv("WRK_PATH") or "/health/live"
 local users = tonumber(os.getenv("WRK_USERS") or "1")
 local genres = tonumber(os.getenv("WRK_GENRES") or "1")
