@@ -45,6 +45,16 @@ export const ConfigSchema = Type.Object(
     ),
     /** Directory of the embedded store (SQLite database, saved models). */
     dataDir: Type.String({ default: './kindred-data' }),
+    storage: Type.Object(
+      {
+        /**
+         * Write to the embedded store from a worker thread (feedback inserts, commits, index merges), so that
+         * ingestion uses a second core; false keeps every query on the request thread.
+         */
+        writerThread: Type.Boolean({ default: true }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     auth: Type.Object(
       {
         readKey: Type.Optional(Type.String({ minLength: 8 })),

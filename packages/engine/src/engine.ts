@@ -6,6 +6,7 @@ import { EngineMetrics } from './api/metrics.js';
 import type { Storage } from './storage/port.js';
 import { Checkpointer } from './storage/checkpointer.js';
 import { SqliteStorage } from './storage/sqlite.js';
+import { ThreadedSqliteStorage } from './storage/sqlite-threaded.js';
 import { ServingService } from './serving/service.js';
 import { TrainingManager } from './jobs/training-manager.js';
 
@@ -47,7 +48,9 @@ export class Engine {
       mkdirSync(dir, { recursive: true });
       dbPath = join(dir, 'kindred.db');
       // Commits never checkpoint: a worker thread does (see Checkpointer).
-      store = SqliteStorage.open(dbPath, { walAutocheckpoint: 0 });
+      store = config.storage.writerThread
+        ? await ThreadedSqliteStorage.open(dbPath, { walAutocheckpoint: 0 })
+        : SqliteStorage.open(dbPath, { walAutocheckpoint: 0 });
       checkpointer = Checkpointer.start(dbPath);
     }
     const engine = new Engine(config, store, dbPath, checkpointer);

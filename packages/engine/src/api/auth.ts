@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { EngineConfig } from '../config.js';
 import { ApiError } from './errors.js';
 
@@ -45,16 +45,24 @@ export class KeyRing {
     return best;
   }
 
-  /** A Fastify preHandler that requires at least `role`. */
+  /**
+   * A Fastify onRequest hook that requires at least `role`. Callback-style, not async: it runs on every request, and
+   * an async hook costs a promise and a microtask turn each time.
+   */
   require(role: Role) {
-    return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-      if (!this.enabled) return;
-      const key = req.headers['x-api-key'];
-      if (typeof key !== 'string' || key === '') throw new ApiError('UNAUTHORIZED', 'missing X-API-Key header');
-      const granted = this.roleOf(key);
-      if (!granted) throw new ApiError('UNAUTHORIZED', 'invalid API key');
-      if (RANK[granted] < RANK[role]) throw new ApiError('FORBIDDEN', `this route needs a ${role} key`);
+    return (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+      done(this.denial(req.headers['x-api-key'], role));
     };
+  }
+
+  /** Why a request presenting `key` may not use a `role` route, or undefined when it may. */
+  private denial(key: string | string[] | undefined, role: Role): ApiError | undefined {
+    if (!this.enabled) return undefined;
+    if (typeof key !== 'string' || key === '') return new ApiError('UNAUTHORIZED', 'missing X-API-Key header');
+    const granted = this.roleOf(key);
+    if (!granted) return new ApiError('UNAUTHORIZED', 'invalid API key');
+    if (RANK[granted] < RANK[role]) return new ApiError('FORBIDDEN', `this route needs a ${role} key`);
+    return undefined;
   }
 }
 

@@ -28,7 +28,26 @@ export class EngineMetrics {
     registers: [this.registry],
   });
 
+  /** httpDuration's children by "method route status": labels() hashes its arguments on every call. */
+  private readonly httpChildren = new Map<string, { observe(seconds: number): void }>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Records one HTTP request's duration (`ms`) under its method, route pattern and status.
+   *
+   * @example
+   * metrics.observeRequest('GET', '/api/recommend/:userId', 200, 0.8);
+   */
+  observeRequest(method: string, route: string, status: number, ms: number): void {
+    const key = `${method} ${route} ${status}`;
+    let child = this.httpChildren.get(key);
+    if (child === undefined) {
+      child = this.httpDuration.labels(method, route, String(status));
+      this.httpChildren.set(key, child);
+    }
+    child.observe(ms / 1000);
   }
 }

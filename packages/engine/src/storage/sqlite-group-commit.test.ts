@@ -93,6 +93,33 @@ describe('SqliteStorage: group commit of concurrent feedback batches', () => {
     expect((await s.scanFeedback(0, 20)).map((r) => r.timestamp)).toEqual([0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
   });
 
+  it('numbers and stores every row of batches written by multi-row INSERTs (sizes around 100), a failing one between', async () => {
+    const { s } = openTemp();
+    await s.upsertItems([item('i1'), item('i2')]);
+    const batch = (n: number, base: number) =>
+      Array.from({ length: n }, (_, k) => ({
+        ...fb(`u${(base + k) % 7}`, k % 3 ? 'i1' : 'i2', base + k),
+        value: base + k,
+      }));
+    const a = batch(250, 0);
+    // Fails on its last row, after two full 100-row statements: its savepoint must take all 200 rows back.
+    const bad = [...batch(200, 1000), fb('z', 'missing', 9)];
+    const c = batch(100, 2000);
+    const d = batch(99, 3000);
+    const results = await Promise.allSettled([a, bad, c, d].map((rows) => s.insertFeedback(rows, noItems)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const ok = [...a, ...c, ...d];
+    expect(ok.map((r) => r.seq)).toEqual(ok.map((_, k) => k + 1));
+    expect(bad.every((r) => r.seq === undefined)).toBe(true);
+    const stored = await s.scanFeedback(0, 1000);
+    expect(stored.map((r) => [r.seq, r.userId, r.itemId, r.value, r.timestamp])).toEqual(
+      ok.map((r) => [r.seq, r.userId, r.itemId, r.value, r.timestamp]),
+    );
+    // The user index holds every stored row once.
+    const perUser = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((u) => s.userFeedback(`u${u}`)));
+    expect(perUser.reduce((n, rows) => n + rows.length, 0)).toBe(ok.length);
+  });
+
   it('settles a batch only after its commit: another connection sees the rows at once', async () => {
     const { s, path } = openTemp();
     const pending = s.insertFeedback([fb('u', 'i', 1), fb('u', 'j', 2)], both);

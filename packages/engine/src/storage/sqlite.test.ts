@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedbackRecord, ItemRecord } from './port.js';
-import { SqliteStorage } from './sqlite.js';
+import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
+import { ThreadedSqliteStorage } from './sqlite-threaded.js';
 import { SQLITE_MIGRATIONS, migrate } from './sqlite-migrations.js';
 import { InvalidCursorError, UnknownReferenceError, decodeCursor, encodeCursor } from './errors.js';
 
 const dirs: string[] = [];
-const stores: SqliteStorage[] = [];
+const stores: { close(): Promise<void> }[] = [];
 function tempPath(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kindred-sqlite-'));
   dirs.push(dir);
@@ -22,6 +23,14 @@ function openTemp(path = tempPath()): SqliteStorage {
   stores.push(s);
   return s;
 }
+/** Both embedded stores: every write on this thread, or on the writer thread (the engine's default). */
+const VARIANTS = [
+  { name: 'SqliteStorage', open: async (path: string, opts?: SqliteOpenOptions) => SqliteStorage.open(path, opts) },
+  {
+    name: 'ThreadedSqliteStorage',
+    open: (path: string, opts?: SqliteOpenOptions) => ThreadedSqliteStorage.open(path, opts),
+  },
+];
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -188,10 +197,14 @@ describe('SqliteStorage: migration from schema v2 (feedback_by_item)', () => {
   });
 });
 
-describe('SqliteStorage: integer keys and the id cache', () => {
-  it('a deleted and re-created user gets a new key and none of the old feedback', async () => {
-    const s = SqliteStorage.open(tempPath(), { keyCacheSize: 2 });
+describe.each(VARIANTS)('$name: integer keys and the id cache', ({ open }) => {
+  const openStore = async (opts?: SqliteOpenOptions) => {
+    const s = await open(tempPath(), opts);
     stores.push(s);
+    return s;
+  };
+  it('a deleted and re-created user gets a new key and none of the old feedback', async () => {
+    const s = await openStore({ keyCacheSize: 2 });
     await s.insertFeedback([fb('a', 'x', 1), fb('b', 'y', 2), fb('c', 'z', 3), fb('a', 'z', 4)], both);
     expect(await s.deleteUser('a')).toBe(true);
     await s.insertFeedback([fb('a', 'x', 5)], both);
@@ -203,7 +216,7 @@ describe('SqliteStorage: integer keys and the id cache', () => {
   });
 
   it('a rolled-back batch leaves no key of a user it created behind', async () => {
-    const s = openTemp();
+    const s = await openStore();
     await s.upsertItems([item('i1')]);
     await expect(
       s.insertFeedback([fb('new', 'i1', 1), fb('new', 'missing', 2)], { createUsers: true, createItems: false }),
@@ -218,8 +231,7 @@ describe('SqliteStorage: integer keys and the id cache', () => {
   });
 
   it('scanFeedbackColumns returns the scanFeedback rows in column form', async () => {
-    const s = SqliteStorage.open(tempPath(), { keyCacheSize: 1 });
-    stores.push(s);
+    const s = await openStore({ keyCacheSize: 1 });
     const rows = [
       fb('u1', 'i1', 10),
       fb('u2', 'i1', 20, 'rating', 3.5),
@@ -251,9 +263,14 @@ describe('SqliteStorage: integer keys and the id cache', () => {
   });
 });
 
-describe('SqliteStorage: items and users', () => {
+describe.each(VARIANTS)('$name: items and users', ({ open }) => {
+  const openStore = async () => {
+    const s = await open(tempPath());
+    stores.push(s);
+    return s;
+  };
   it('upserts, gets, patches and deletes items', async () => {
-    const s = openTemp();
+    const s = await openStore();
     expect(await s.upsertItems([item('a', { text: 'hello', categories: ['x'], labels: { k: 'v' } }), item('b')])).toBe(
       2,
     );
@@ -277,7 +294,7 @@ describe('SqliteStorage: items and users', () => {
   });
 
   it('a failing row rolls back the whole item batch', async () => {
-    const s = openTemp();
+    const s = await openStore();
     await s.upsertItems([item('keep')]);
     // NaN binds as NULL and violates NOT NULL on the third row.
     await expect(s.upsertItems([item('x1'), item('x2'), item('x3', { timestamp: NaN })])).rejects.toThrow();
@@ -285,7 +302,7 @@ describe('SqliteStorage: items and users', () => {
   });
 
   it('pages items and users by id with opaque cursors', async () => {
-    const s = openTemp();
+    const s = await openStore();
     const ids = Array.from({ length: 23 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
     await s.upsertItems([...ids].reverse().map((id) => item(id)));
     const seen: string[] = [];
@@ -317,7 +334,7 @@ describe('SqliteStorage: items and users', () => {
   });
 
   it('patches users', async () => {
-    const s = openTemp();
+    const s = await openStore();
     await s.upsertUsers([{ id: 'u', labels: { a: '1' }, updatedAt: 1 }]);
     expect(await s.patchUser('u', { labels: { b: '2' }, updatedAt: 5 })).toEqual({
       id: 'u',
@@ -329,9 +346,14 @@ describe('SqliteStorage: items and users', () => {
   });
 });
 
-describe('SqliteStorage: feedback', () => {
+describe.each(VARIANTS)('$name: feedback', ({ open }) => {
+  const openStore = async () => {
+    const s = await open(tempPath());
+    stores.push(s);
+    return s;
+  };
   it('assigns increasing seqs, creates unknown users/items when allowed, reads newest first', async () => {
-    const s = openTemp();
+    const s = await openStore();
     const rows = [fb('u1', 'i1', 10), fb('u1', 'i2', 30), fb('u2', 'i1', 20), fb('u1', 'i3', 20)];
     expect(await s.insertFeedback(rows, both)).toBe(4);
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
@@ -349,7 +371,7 @@ describe('SqliteStorage: feedback', () => {
   });
 
   it('rejects a batch naming an unknown user or item (auto-creation off) and writes none of it', async () => {
-    const s = openTemp();
+    const s = await openStore();
     await s.upsertItems([item('i1')]);
     await s.insertFeedback([fb('u1', 'i1', 1)], both);
     const rows = [fb('u1', 'i1', 2), fb('new-user', 'i1', 3), fb('u1', 'missing', 4)];
@@ -370,7 +392,7 @@ describe('SqliteStorage: feedback', () => {
   });
 
   it('deleteUser and deleteItem take their feedback with them, and seqs are never reused', async () => {
-    const s = openTemp();
+    const s = await openStore();
     await s.insertFeedback([fb('a', 'x', 1), fb('b', 'x', 2), fb('a', 'y', 3), fb('b', 'y', 4)], both);
     expect(await s.deleteUser('a')).toBe(true);
     expect(await s.userFeedback('a')).toEqual([]);
@@ -389,9 +411,14 @@ describe('SqliteStorage: feedback', () => {
   });
 });
 
-describe('SqliteStorage: models', () => {
+describe.each(VARIANTS)('$name: models', ({ open }) => {
+  const openStore = async () => {
+    const s = await open(tempPath());
+    stores.push(s);
+    return s;
+  };
   it('saves, lists, activates one version at a time and returns bytes', async () => {
-    const s = openTemp();
+    const s = await openStore();
     const meta = {
       algorithm: 'als',
       params: { factors: 8 },

@@ -1,0 +1,234 @@
+import { Worker } from 'node:worker_threads';
+import { workerScriptUrl } from '../jobs/worker-script.js';
+import type { FeedbackColumns, FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from './port.js';
+import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
+import { fromWire, toColumns, type WriterOp, type WriterReply, type WriterRequest } from './sqlite-writer-protocol.js';
+
+type ModelMeta = Omit<ModelRecord, 'version' | 'active' | 'sizeBytes'>;
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+/** Distributes Omit over the union, so each request shape keeps its own fields. */
+type Outgoing = WriterRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The embedded SQLite store with its writes on a worker thread: the engine's default. Every write (feedback batches
+ * with their group commit, catalogue and user changes, deletes, models) runs on the writer thread's connection, which
+ * is also the one that merges the user index and purges deleted items' rows; reads run on this thread's own
+ * connection (WAL: readers never wait for the writer). So SQLite's insert loops, commits and merges use the second
+ * core while this thread parses requests and serves reads. A write's promise settles after its commit, so a read
+ * that follows it sees it (read-your-writes), and feedback seqs follow the order of the calls, as with
+ * {@link SqliteStorage}.
+ *
+ * The reading connection keeps no id→key cache (its keyCacheSize is 0): the writer creates and deletes users and items,
+ * and a cached key of a deleted-then-recreated id would be stale. One index lookup per read is the price.
+ *
+ * @example
+ * const store = await ThreadedSqliteStorage.open('./kindred-data/kindred.db');
+ * await store.insertFeedback([{ userId: 'u1', itemId: 'i1', type: 'click', value: 1, timestamp: Date.now() }],
+ *   { createUsers: true, createItems: true });
+ * (await store.userFeedback('u1')).length; // 1
+ * await store.close();
+ */
+export class ThreadedSqliteStorage implements Storage {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly reader: SqliteStorage,
+    private readonly worker: Worker,
+  ) {
+    worker.on('message', (m: WriterReply) => {
+      if (m.type === 'ready') return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.refIfBusy();
+      if (m.type === 'result') p.resolve(m.result);
+      else p.reject(fromWire(m.error));
+    });
+    const fail = (e: Error) => {
+      this.failure ??= e;
+      for (const p of this.pending.values()) p.reject(this.failure);
+      this.pending.clear();
+      this.refIfBusy();
+    };
+    worker.on('error', (e) => fail(new Error(`the storage writer thread crashed: ${e.message}`)));
+    worker.on('exit', (code) => {
+      fail(
+        this.closed
+          ? new TypeError('The database connection is not open')
+          : new Error(`the storage writer thread exited (code ${code})`),
+      );
+    });
+    this.refIfBusy();
+  }
+
+  /**
+   * Opens the database at `path`: this thread's connection first (it creates or migrates the schema), then the
+   * writer thread's, with `opts` (synchronous level, caches, merge and purge settings apply to the writer).
+   */
+  static async open(path: string, opts: SqliteOpenOptions = {}): Promise<ThreadedSqliteStorage> {
+    if (path === ':memory:') throw new TypeError('ThreadedSqliteStorage needs a database file, not :memory:');
+    const reader = SqliteStorage.open(path, { ...opts, keyCacheSize: 0, purgeDeletedItems: false });
+    try {
+      const url = await workerScriptUrl(new URL('./sqlite-writer-worker.js', import.meta.url));
+      const worker = new Worker(url, { name: 'kindred-sqlite-writer', workerData: { path, opts } });
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (m: WriterReply) => {
+          if (m.type !== 'ready') return;
+          worker.off('error', onError);
+          resolve();
+        };
+        const onError = (e: Error) => {
+          worker.off('message', onMessage);
+          reject(new Error(`the storage writer thread failed to open ${path}: ${e.message}`));
+        };
+        worker.once('message', onMessage);
+        worker.once('error', onError);
+      });
+      return new ThreadedSqliteStorage(reader, worker);
+    } catch (e) {
+      await reader.close();
+      throw e;
+    }
+  }
+
+  /** The writer keeps the process alive only while a write is in flight (as an unsettled SqliteStorage write would). */
+  private refIfBusy(): void {
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  private send<T>(msg: Outgoing, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new TypeError('The database connection is not open'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.refIfBusy();
+      this.worker.postMessage({ ...msg, id } as WriterRequest, transfer);
+    });
+  }
+
+  private call<T>(op: WriterOp, ...args: unknown[]): Promise<T> {
+    return this.send<T>({ op, args });
+  }
+
+  async insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number> {
+    if (rows.length === 0) return 0;
+    const seqs = await this.send<Float64Array>({
+      op: 'insertFeedback',
+      batch: toColumns(rows),
+      createUsers: opts.createUsers,
+      createItems: opts.createItems,
+    });
+    for (let i = 0; i < seqs.length; i++) rows[i].seq = seqs[i];
+    return seqs.length;
+  }
+
+  upsertItems(items: ItemRecord[]): Promise<number> {
+    return this.call('upsertItems', items);
+  }
+  patchItem(id: string, patch: Partial<Omit<ItemRecord, 'id'>>): Promise<ItemRecord | null> {
+    return this.call('patchItem', id, patch);
+  }
+  deleteItem(id: string): Promise<boolean> {
+    return this.call('deleteItem', id);
+  }
+  upsertUsers(users: UserRecord[]): Promise<number> {
+    return this.call('upsertUsers', users);
+  }
+  patchUser(id: string, patch: Partial<Omit<UserRecord, 'id'>>): Promise<UserRecord | null> {
+    return this.call('patchUser', id, patch);
+  }
+  deleteUser(id: string): Promise<boolean> {
+    return this.call('deleteUser', id);
+  }
+  saveModel(meta: ModelMeta, bytes: Uint8Array): Promise<ModelRecord> {
+    return this.call('saveModel', meta, bytes);
+  }
+  activateModel(version: number): Promise<boolean> {
+    return this.call('activateModel', version);
+  }
+
+  /** See {@link SqliteStorage.userIndexPending} (asked of the writer). */
+  userIndexPending(): Promise<number> {
+    return this.call('userIndexPending');
+  }
+  /** See {@link SqliteStorage.mergeUserIndex}. */
+  mergeUserIndex(): Promise<void> {
+    return this.call('mergeUserIndex');
+  }
+  /** See {@link SqliteStorage.whenUserIndexMerged}. */
+  whenUserIndexMerged(): Promise<void> {
+    return this.call('whenUserIndexMerged');
+  }
+  /** See {@link SqliteStorage.pendingItemPurges} (asked of the writer). */
+  pendingItemPurges(): Promise<number> {
+    return this.call('pendingItemPurges');
+  }
+  /** See {@link SqliteStorage.whenItemsPurged}. */
+  whenItemsPurged(): Promise<void> {
+    return this.call('whenItemsPurged');
+  }
+
+  getItem(id: string): Promise<ItemRecord | null> {
+    return this.reader.getItem(id);
+  }
+  listItems(cursor: string | null, n: number): Promise<Page<ItemRecord>> {
+    return this.reader.listItems(cursor, n);
+  }
+  allItems(): Promise<ItemRecord[]> {
+    return this.reader.allItems();
+  }
+  getUser(id: string): Promise<UserRecord | null> {
+    return this.reader.getUser(id);
+  }
+  listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>> {
+    return this.reader.listUsers(cursor, n);
+  }
+  recentUsers(limit: number): Promise<string[]> {
+    return this.reader.recentUsers(limit);
+  }
+  userFeedback(userId: string, limit?: number): Promise<FeedbackRecord[]> {
+    return this.reader.userFeedback(userId, limit);
+  }
+  scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]> {
+    return this.reader.scanFeedback(afterSeq, limit);
+  }
+  scanFeedbackColumns(afterSeq: number, limit: number): Promise<FeedbackColumns> {
+    return this.reader.scanFeedbackColumns(afterSeq, limit);
+  }
+  positiveItemCounts(types: readonly string[]): Promise<Map<string, number>> {
+    return this.reader.positiveItemCounts(types);
+  }
+  feedbackCount(): Promise<number> {
+    return this.reader.feedbackCount();
+  }
+  lastSeq(): Promise<number> {
+    return this.reader.lastSeq();
+  }
+  listModels(): Promise<ModelRecord[]> {
+    return this.reader.listModels();
+  }
+  modelBytes(version: number): Promise<Uint8Array | null> {
+    return this.reader.modelBytes(version);
+  }
+  activeModel(): Promise<ModelRecord | null> {
+    return this.reader.activeModel();
+  }
+
+  /** Writes what the writer has queued, stops its thread, then closes this thread's connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.failure) {
+      const done = this.send<void>({ op: 'close' });
+      this.closed = true;
+      await done.catch(() => undefined);
+      await this.worker.terminate();
+    }
+    this.closed = true;
+    await this.reader.close();
+  }
+}
