@@ -49,7 +49,7 @@ export async function demoServe(config: EngineConfig, io: Io, opts: { users: num
   io.stderr.write(`seeded ${items.length} items, ${data.nUsers} users, ${rows.length} clicks; training...\n`);
   const outcome = await engine.training.trainNow();
   io.stderr.write(`training: ${outcome.status}\n`);
-  const { url } = await startServer(engine);
+  const { app, url } = await startServer(engine);
   io.stdout.write(
     [
       `Kindred engine demo on ${url} (data in ${config.dataDir})`,
@@ -61,5 +61,13 @@ export async function demoServe(config: EngineConfig, io: Io, opts: { users: num
       '',
     ].join('\n'),
   );
-  return engine;
+  // Stops accepting requests first, then closes the engine (as `kindred serve` does): requests in between would find
+  // the store closed, and a listening server would keep the process alive.
+  return {
+    engine,
+    close: async () => {
+      await app.close();
+      await engine.close();
+    },
+  };
 }

@@ -46,7 +46,7 @@ export function registerDemoCommand(program: Command, io: Io): void {
     .action(async (flags: DemoFlags) => {
       if (flags.serve) {
         const config = serveConfig({ port: flags.port, data: flags.data ?? './kindred-demo-data' });
-        const engine = await demoServe(config, io, {
+        const demo = await demoServe(config, io, {
           users: Number(flags.users),
           items: Number(flags.items),
           seed: Number(flags.seed),
@@ -55,7 +55,7 @@ export function registerDemoCommand(program: Command, io: Io): void {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
-        await engine.close();
+        await demo.close();
         return;
       }
       const [users, items, interactions, seed, folds] = [
