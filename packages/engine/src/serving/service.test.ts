@@ -105,6 +105,15 @@ describe('ServingService', () => {
     expect((await plain.service.recommend('nobody', { n: 1 })).items[0].id).not.toBe('i15');
   });
 
+  it('is not ready while the store cannot write (a dead writer thread), and says why', async () => {
+    const { storage, service } = await setup();
+    let failure: string | null = null;
+    Object.assign(storage, { writeFailure: () => failure });
+    expect(service.ready().ready).toBe(true);
+    failure = 'the storage writer thread exited (code 1)';
+    expect(service.ready()).toMatchObject({ ready: false, error: 'the storage writer thread exited (code 1)' });
+  });
+
   it('a swap replaces model and catalogue in one step; the ready state names the version', async () => {
     const { service, rows } = await setup();
     expect(service.ready()).toEqual({

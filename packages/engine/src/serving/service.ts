@@ -304,6 +304,12 @@ export class ServingService {
       precompute: { ...this.precomputeState, users: this.precomputed?.size ?? 0 },
     };
     if (this.loadError) out.error = this.loadError;
+    // Reads could still be answered, but a server that cannot store feedback must be taken out of rotation.
+    const writeFailure = this.engine.storage.writeFailure?.() ?? null;
+    if (writeFailure !== null) {
+      out.ready = false;
+      out.error = out.error ? `${out.error}; ${writeFailure}` : writeFailure;
+    }
     return out;
   }
 

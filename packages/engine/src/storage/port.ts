@@ -127,5 +127,11 @@ export interface Storage {
   activateModel(version: number): Promise<boolean>;
   activeModel(): Promise<ModelRecord | null>;
 
+  /**
+   * Why writes fail now (the store cannot accept them until a restart), or null when they can; readiness reports it.
+   * Optional: a store whose writes can only fail one by one need not have it.
+   */
+  writeFailure?(): string | null;
+
   close(): Promise<void>;
 }

@@ -70,11 +70,13 @@ describe('ThreadedSqliteStorage: writes on the writer thread, reads here', () =>
     const s = await ThreadedSqliteStorage.open(tempPath());
     try {
       await s.insertFeedback([fb('a', 'x', 1)], both);
+      expect(s.writeFailure()).toBeNull();
       const worker = (s as unknown as { worker: Worker }).worker;
       const pending = s.insertFeedback([fb('a', 'y', 2)], both);
       await worker.terminate();
       await expect(pending).rejects.toThrow(/writer thread exited/);
       await expect(s.upsertItems([item('z')])).rejects.toThrow(/writer thread exited/);
+      expect(s.writeFailure()).toMatch(/writer thread exited/);
       expect((await s.userFeedback('a')).length).toBeGreaterThanOrEqual(1);
     } finally {
       await s.close();

@@ -219,6 +219,11 @@ export class ThreadedSqliteStorage implements Storage {
     return this.reader.activeModel();
   }
 
+  /** Why writes fail (the writer thread is gone), or null; after close(), null. */
+  writeFailure(): string | null {
+    return this.closed || this.failure === null ? null : this.failure.message;
+  }
+
   /** Writes what the writer has queued, stops its thread, then closes this thread's connection. */
   async close(): Promise<void> {
     if (this.closed) return;
