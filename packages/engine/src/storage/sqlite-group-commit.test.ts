@@ -120,6 +120,24 @@ describe('SqliteStorage: group commit of concurrent feedback batches', () => {
     expect(perUser.reduce((n, rows) => n + rows.length, 0)).toBe(ok.length);
   });
 
+  it('a seq counter that does not match the numbering fails the batch instead of misnumbering it', async () => {
+    const { s, path } = openTemp();
+    await s.insertFeedback(
+      Array.from({ length: 5 }, (_, k) => fb('u', 'i', k)),
+      both,
+    );
+    // Tampered from outside: AUTOINCREMENT then numbers from max(seq) + 1 = 6, not from the counter + 1 = 3.
+    const other = new Database(path);
+    other.prepare("UPDATE sqlite_sequence SET seq = 2 WHERE name = 'feedback'").run();
+    other.close();
+    for (const n of [1, 100]) {
+      const rows = Array.from({ length: n }, (_, k) => fb('v', 'i', k));
+      await expect(s.insertFeedback(rows, both)).rejects.toThrow(/not consecutive/);
+      expect(rows.every((r) => r.seq === undefined)).toBe(true);
+    }
+    expect(await s.feedbackCount()).toBe(5);
+  });
+
   it('settles a batch only after its commit: another connection sees the rows at once', async () => {
     const { s, path } = openTemp();
     const pending = s.insertFeedback([fb('u', 'i', 1), fb('u', 'j', 2)], both);

@@ -215,12 +215,13 @@ export class SqliteStorage implements Storage {
         ik[i] = it;
       }
       // Rows go in INSERT statements of ROWS_PER_INSERT rows (one call into SQLite instead of a hundred), the rest
-      // one by one. AUTOINCREMENT gives the rows of one statement consecutive seqs (each is the largest so far + 1, and
-      // this connection is the only writer, inside its transaction): a statement's last seq names all of them. The
-      // expected last seq is checked, so a broken assumption fails the batch instead of misnumbering its rows.
+      // one by one. AUTOINCREMENT gives each row the largest seq so far + 1 (this connection is the only writer, inside
+      // its transaction), so a statement's rows are numbered from the counter's value on and its last seq names them
+      // all. Each statement's last seq is checked against the counter, so a broken assumption fails the batch instead
+      // of misnumbering its rows.
       const params = this.manyParams;
       let first = 0;
-      let last = -1;
+      let last = (s.feedbackSeqCounter.get() as number | undefined) ?? 0;
       let i = 0;
       for (; i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT) {
         for (let j = 0, o = 0; j < ROWS_PER_INSERT; j++, o += 5) {
@@ -233,7 +234,7 @@ export class SqliteStorage implements Storage {
         }
         const end = Number(s.insertFeedbackMany.run(params).lastInsertRowid);
         const start = end - ROWS_PER_INSERT + 1;
-        if (last >= 0 && start !== last + 1) throw new Error(`feedback seqs not consecutive: ${last} then ${start}`);
+        if (start !== last + 1) throw new Error(`feedback seqs not consecutive: ${last} then ${start}`);
         if (i === 0) first = start;
         for (let j = 0; j < ROWS_PER_INSERT; j++) rows[i + j].seq = start + j;
         last = end;
@@ -241,7 +242,7 @@ export class SqliteStorage implements Storage {
       for (; i < n; i++) {
         const r = rows[i];
         r.seq = Number(s.insertFeedback.run(uk[i], ik[i], r.type, r.value, r.timestamp).lastInsertRowid);
-        if (last >= 0 && r.seq !== last + 1) throw new Error(`feedback seqs not consecutive: ${last} then ${r.seq}`);
+        if (r.seq !== last + 1) throw new Error(`feedback seqs not consecutive: ${last} then ${r.seq}`);
         if (i === 0) first = r.seq;
         last = r.seq;
       }
@@ -781,6 +782,8 @@ function prepareAll(db: Database.Database) {
     listUsersAfter: p(`SELECT ${USER_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`),
 
     insertFeedback: p('INSERT INTO feedback (user_key, item_key, type, value, timestamp) VALUES (?, ?, ?, ?, ?)'),
+    // AUTOINCREMENT's counter: the largest seq ever handed out (no row before the first insert).
+    feedbackSeqCounter: p("SELECT seq FROM sqlite_sequence WHERE name = 'feedback'").pluck(),
     insertFeedbackMany: p(
       'INSERT INTO feedback (user_key, item_key, type, value, timestamp) VALUES ' +
         Array.from({ length: ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?)').join(', '),
