@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UnknownReferenceError } from './errors.js';
 import { both, fb, tempStores } from './feedback-rows.case.js';
 import { SqliteStorage } from './sqlite.js';
@@ -66,7 +66,7 @@ describe('ThreadedSqliteStorage: writes on the writer thread, reads here', () =>
     }
   });
 
-  it('a writer thread that dies fails its pending and later writes with a clear error, and reads go on', async () => {
+  it('a writer thread that dies fails its pending writes with a clear error; reads go on; a new writer takes over', async () => {
     const s = await ThreadedSqliteStorage.open(tempPath());
     try {
       await s.insertFeedback([fb('a', 'x', 1)], both);
@@ -78,6 +78,12 @@ describe('ThreadedSqliteStorage: writes on the writer thread, reads here', () =>
       await expect(s.upsertItems([item('z')])).rejects.toThrow(/writer thread exited/);
       expect(s.writeFailure()).toMatch(/writer thread exited/);
       expect((await s.userFeedback('a')).length).toBeGreaterThanOrEqual(1);
+      // Restarted after 0.1 s: writes work again, on the same numbering.
+      await vi.waitFor(() => expect(s.writeFailure()).toBeNull(), { timeout: 10_000, interval: 20 });
+      const rows = [fb('a', 'z', 3)];
+      expect(await s.insertFeedback(rows, both)).toBe(1);
+      expect(rows[0].seq).toBe(await s.lastSeq());
+      expect((await s.userFeedback('a')).map((r) => r.itemId)).toContain('z');
     } finally {
       await s.close();
     }

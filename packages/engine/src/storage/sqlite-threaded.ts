@@ -5,6 +5,9 @@ import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
 import { fromWire, toColumns, type WriterOp, type WriterReply, type WriterRequest } from './sqlite-writer-protocol.js';
 
 type ModelMeta = Omit<ModelRecord, 'version' | 'active' | 'sizeBytes'>;
+/** Delay before a lost writer thread is restarted, doubled while restarts keep failing, up to RESTART_MAX_MS. */
+const RESTART_FIRST_MS = 100;
+const RESTART_MAX_MS = 30_000;
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 /** Distributes Omit over the union, so each request shape keeps its own fields. */
 type Outgoing = WriterRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
@@ -21,6 +24,9 @@ type Outgoing = WriterRequest extends infer R ? (R extends unknown ? Omit<R, 'id
  * The reading connection keeps no id→key cache (its keyCacheSize is 0): the writer creates and deletes users and items,
  * and a cached key of a deleted-then-recreated id would be stale. One index lookup per read is the price.
  *
+ * If the writer thread dies, its unanswered writes fail, {@link writeFailure} says why (readiness reports it), and a
+ * new writer thread is started after 0.1 s, the delay doubling while restarts keep failing (at most 30 s).
+ *
  * @example
  * const store = await ThreadedSqliteStorage.open('./kindred-data/kindred.db');
  * await store.insertFeedback([{ userId: 'u1', itemId: 'i1', type: 'click', value: 1, timestamp: Date.now() }],
@@ -31,37 +37,20 @@ type Outgoing = WriterRequest extends infer R ? (R extends unknown ? Omit<R, 'id
 export class ThreadedSqliteStorage implements Storage {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private worker!: Worker;
+  /** Why writes fail now (the writer thread is gone, or restarting), else null. */
   private failure: Error | null = null;
   private closed = false;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private restartDelayMs = RESTART_FIRST_MS;
 
   private constructor(
     private readonly reader: SqliteStorage,
-    private readonly worker: Worker,
+    worker: Worker,
+    private readonly path: string,
+    private readonly opts: SqliteOpenOptions,
   ) {
-    worker.on('message', (m: WriterReply) => {
-      if (m.type === 'ready') return;
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      this.refIfBusy();
-      if (m.type === 'result') p.resolve(m.result);
-      else p.reject(fromWire(m.error));
-    });
-    const fail = (e: Error) => {
-      this.failure ??= e;
-      for (const p of this.pending.values()) p.reject(this.failure);
-      this.pending.clear();
-      this.refIfBusy();
-    };
-    worker.on('error', (e) => fail(new Error(`the storage writer thread crashed: ${e.message}`)));
-    worker.on('exit', (code) => {
-      fail(
-        this.closed
-          ? new TypeError('The database connection is not open')
-          : new Error(`the storage writer thread exited (code ${code})`),
-      );
-    });
-    this.refIfBusy();
+    this.attach(worker);
   }
 
   /**
@@ -72,25 +61,70 @@ export class ThreadedSqliteStorage implements Storage {
     if (path === ':memory:') throw new TypeError('ThreadedSqliteStorage needs a database file, not :memory:');
     const reader = SqliteStorage.open(path, { ...opts, keyCacheSize: 0, purgeDeletedItems: false });
     try {
-      const url = await workerScriptUrl(new URL('./sqlite-writer-worker.js', import.meta.url));
-      const worker = new Worker(url, { name: 'kindred-sqlite-writer', workerData: { path, opts } });
-      await new Promise<void>((resolve, reject) => {
-        const onMessage = (m: WriterReply) => {
-          if (m.type !== 'ready') return;
-          worker.off('error', onError);
-          resolve();
-        };
-        const onError = (e: Error) => {
-          worker.off('message', onMessage);
-          reject(new Error(`the storage writer thread failed to open ${path}: ${e.message}`));
-        };
-        worker.once('message', onMessage);
-        worker.once('error', onError);
-      });
-      return new ThreadedSqliteStorage(reader, worker);
+      return new ThreadedSqliteStorage(reader, await startWriter(path, opts), path, opts);
     } catch (e) {
       await reader.close();
       throw e;
+    }
+  }
+
+  private attach(worker: Worker): void {
+    this.worker = worker;
+    worker.on('message', (m: WriterReply) => {
+      if (m.type === 'ready') return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.refIfBusy();
+      if (m.type === 'result') {
+        // A writer that answers is healthy: the next loss restarts it quickly again.
+        this.restartDelayMs = RESTART_FIRST_MS;
+        p.resolve(m.result);
+      } else p.reject(fromWire(m.error));
+    });
+    worker.on('error', (e) => this.lost(worker, new Error(`the storage writer thread crashed: ${e.message}`)));
+    worker.on('exit', (code) =>
+      this.lost(
+        worker,
+        this.closed
+          ? new TypeError('The database connection is not open')
+          : new Error(`the storage writer thread exited (code ${code})`),
+      ),
+    );
+    this.refIfBusy();
+  }
+
+  /**
+   * The writer thread is gone: its unanswered writes fail (whether their transaction committed is unknown, as after a
+   * crash of the whole process), and a new writer is started after a delay that doubles while they keep dying.
+   * SQLite's transactions are atomic, so the database is consistent for the new writer to open.
+   */
+  private lost(worker: Worker, e: Error): void {
+    if (worker !== this.worker) return;
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+    this.refIfBusy();
+    if (this.closed || this.restartTimer !== null) return;
+    this.restartTimer = setTimeout(() => void this.restart(), this.restartDelayMs);
+    this.restartTimer.unref();
+    this.restartDelayMs = Math.min(RESTART_MAX_MS, this.restartDelayMs * 2);
+  }
+
+  private async restart(): Promise<void> {
+    this.restartTimer = null;
+    if (this.closed) return;
+    try {
+      const worker = await startWriter(this.path, this.opts);
+      if (this.closed) {
+        await worker.terminate();
+        return;
+      }
+      this.attach(worker);
+      this.failure = null;
+    } catch (e) {
+      this.failure = e instanceof Error ? e : new Error(String(e));
+      this.lost(this.worker, this.failure);
     }
   }
 
@@ -219,7 +253,7 @@ export class ThreadedSqliteStorage implements Storage {
     return this.reader.activeModel();
   }
 
-  /** Why writes fail (the writer thread is gone), or null; after close(), null. */
+  /** Why writes fail (the writer thread is gone and not yet restarted), or null; after close(), null. */
   writeFailure(): string | null {
     return this.closed || this.failure === null ? null : this.failure.message;
   }
@@ -227,6 +261,8 @@ export class ThreadedSqliteStorage implements Storage {
   /** Writes what the writer has queued, stops its thread, then closes this thread's connection. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     if (!this.failure) {
       const done = this.send<void>({ op: 'close' });
       this.closed = true;
@@ -236,4 +272,27 @@ export class ThreadedSqliteStorage implements Storage {
     this.closed = true;
     await this.reader.close();
   }
+}
+
+/** Starts a writer thread on `path` and resolves once its connection is open. */
+async function startWriter(path: string, opts: SqliteOpenOptions): Promise<Worker> {
+  const url = await workerScriptUrl(new URL('./sqlite-writer-worker.js', import.meta.url));
+  const worker = new Worker(url, { name: 'kindred-sqlite-writer', workerData: { path, opts } });
+  await new Promise<void>((resolve, reject) => {
+    const onMessage = (m: WriterReply) => {
+      if (m.type !== 'ready') return;
+      worker.off('error', onError);
+      resolve();
+    };
+    const onError = (e: Error) => {
+      worker.off('message', onMessage);
+      reject(new Error(`the storage writer thread failed to open ${path}: ${e.message}`));
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', (code) =>
+      reject(new Error(`the storage writer thread exited (code ${code}) before opening ${path}`)),
+    );
+  });
+  return worker;
 }
