@@ -100,15 +100,15 @@ export function rng(seed) {
  * One h2load run (Debian's nghttp2-client: HTTP/1.1, 1 thread, `connections` clients) of GET `path` on `url`, with
  * `{user}`/`{genre}` replaced by seeded random ids (20,000 paths; each client walks them in order). Latencies come
  * from h2load's per-request log (monotonic clock); requests started in the first `warmup` seconds (connection set-up,
- * JIT) are left out. `rps` > 0 paces each client at that many requests per second (an offered load of
- * connections × rps), else the clients run closed-loop, as fast as the server answers.
+ * JIT) are left out. The clients run closed-loop, each sending its next request when the last is answered. (h2load's
+ * --rps pacing is not offered: its clients fire in step, so it measures bursts of 100, not a steady offered load.)
  * `littleMs` is connections ÷ throughput: in a closed loop the mean latency cannot exceed it (Little's law), which
  * checks the client's figures (wrk 4.1.0's fail it on this machine: see saturation-control.mjs).
  */
 export async function runH2load(
   url,
   path,
-  { users = 1, genres = 1, connections = 100, duration = 10, warmup = 1, rps = 0, headers = {}, seed = 99 } = {},
+  { users = 1, genres = 1, connections = 100, duration = 10, warmup = 1, headers = {}, seed = 99 } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'kindred-h2load-'));
   try {
@@ -123,7 +123,6 @@ export async function runH2load(
     const logFile = join(dir, 'requests.log');
     const hdr = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
     const argv = ['--h1', '-t', '1', '-c', String(connections), '-D', String(duration + warmup)];
-    if (rps > 0) argv.push('--rps', String(rps));
     argv.push('-i', join(dir, 'uris.txt'), `--log-file=${logFile}`, ...hdr);
     const text = await new Promise((resolve, reject) => {
       const child = spawn('h2load', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -165,7 +164,7 @@ export async function runH2load(
     return {
       reqPerSec,
       meanMs: ms(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-      littleMs: rps > 0 ? null : ms((connections / reqPerSec) * 1e6),
+      littleMs: ms((connections / reqPerSec) * 1e6),
       p50ms: ms(q(0.5)),
       p99ms: ms(q(0.99)),
       p999ms: ms(q(0.999)),

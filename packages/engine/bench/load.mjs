@@ -110,10 +110,9 @@ function cannon(opts) {
  * GET load on `path` (`{user}` and `{genre}` are replaced per request by random ids) with the chosen client; returns
  * the summary shape of {@link summary}.
  */
-async function getLoad(url, path, { connections = CONNECTIONS, duration = DURATION, headers = {}, rps = 0 } = {}) {
+async function getLoad(url, path, { connections = CONNECTIONS, duration = DURATION, headers = {} } = {}) {
   if (CLIENT === 'h2load')
-    return runH2load(url, path, { users: USERS, genres: GENRES, connections, duration, headers, rps });
-  if (rps > 0) throw new Error('paced runs (rps) need h2load');
+    return runH2load(url, path, { users: USERS, genres: GENRES, connections, duration, headers });
   if (CLIENT === 'autocannon') {
     const r = rng(99);
     const res = await cannon({

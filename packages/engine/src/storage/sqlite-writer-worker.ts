@@ -1,11 +1,13 @@
 // The writer thread of ThreadedSqliteStorage: the database's one writing connection, with its group commit, user
 // index merges and item purge, answering the request thread's messages in arrival order.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
-import { fromColumns, toWire, type WriterReply, type WriterRequest } from './sqlite-writer-protocol.js';
+import { WRITER_OPS, fromColumns, toWire, type WriterReply, type WriterRequest } from './sqlite-writer-protocol.js';
 
-const port = parentPort;
-if (!port) throw new Error('sqlite-writer-worker runs as a worker thread');
+const port = ((): MessagePort => {
+  if (!parentPort) throw new Error('sqlite-writer-worker runs as a worker thread');
+  return parentPort;
+})();
 const { path, opts } = workerData as { path: string; opts: SqliteOpenOptions };
 const store = SqliteStorage.open(path, opts);
 const post = (m: WriterReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
@@ -34,8 +36,10 @@ async function handle(m: WriterRequest): Promise<void> {
       await store.close();
       await Promise.allSettled(inFlight);
       post({ type: 'result', id: m.id, result: null });
-      port?.close();
+      port.close();
     } else {
+      // Only the listed store members: a message naming anything else is a bug on the sending side, not a call.
+      if (!(WRITER_OPS as readonly string[]).includes(m.op)) throw new Error(`unknown writer operation "${m.op}"`);
       const member = (store as unknown as Record<string, unknown>)[m.op];
       const result = typeof member === 'function' ? await member.apply(store, m.args) : member;
       post({ type: 'result', id: m.id, result: result ?? null });
