@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +27,11 @@ function kindred(cliArgs) {
   return JSON.parse(out);
 }
 
-const show = (args) => 'npx kindred ' + args.map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ');
+// Printed commands name data files as `../shared/data/...` (run from the repository), never this machine's absolute
+// path, so BENCHMARKS.md reads the same wherever it was generated.
+const portable = (a) => (a === DATA || a.startsWith(DATA + sep) ? '../shared/data' + a.slice(DATA.length) : a);
+const show = (args) =>
+  'npx kindred ' + args.map((a) => (a.includes(' ') ? JSON.stringify(portable(a)) : portable(a))).join(' ');
 const f4 = (x) => x.toFixed(4);
 const f2 = (x) => x.toFixed(2);
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)];
@@ -466,12 +470,11 @@ benches['tuning'] = () => {
     'lrDecay=0.975:0.995',
   ];
   const r = kindred(a);
-  const shown = a.map((x) => (x === FOLDS ? '../shared/data/ml-100k-folds/kfold5_seed0.tsv' : x));
   const rows = r.results
     .slice(0, 5)
     .map((e) => `| ${e.rank} | \`${JSON.stringify(e.params)}\` | **${f4(e.mean.rmse)}** | ${f4(e.mean.mae)} |`);
   return [
-    `Command: \`${show(shown)} --json\` (random search, seed 0, Surprise's exact 5 folds; regBu = regBi = 0.008 fixed`,
+    `Command: \`${show(a)} --json\` (random search, seed 0, Surprise's exact 5 folds; regBu = regBi = 0.008 fixed`,
     'by `--param` in every row; the best configuration is refit on all the data). Aim: RMSE ≤ 0.905 (best published',
     'ML-100K figures ≈ 0.89). What mattered: a small regularisation of the implicit factors y_j (regYj ≈ 0.006 against',
     'reg ≈ 0.1 for p_u, q_i); a per-epoch learning-rate decay (`lrDecay`, not in Surprise) added a little.',

@@ -1,5 +1,4 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import {
   binarize,
@@ -12,7 +11,6 @@ import {
   type Interactions,
   type MovieInfo,
   type Split,
-  type TableFormat,
 } from 'kindred';
 import {
   DATASETS,
@@ -25,6 +23,8 @@ import {
   type DatasetName,
   type MovieLens100kSplitName,
 } from 'kindred/node';
+import { fileFormat } from './ratings-format.js';
+import { readSplitFiles } from './split-files.js';
 import { UsageError } from './usage-error.js';
 
 /** Flags shared by every command that reads a dataset. */
@@ -46,7 +46,12 @@ export interface DatasetFlags {
 /** Flags that choose the evaluation protocol. */
 export interface ProtocolFlags {
   protocol?: string;
+  /** A ratio for --protocol ratio|stratified, or with `train` the test split's file. */
   test?: string;
+  /** A user-made split: the training file (then `test` is a file too). */
+  train?: string;
+  /** With `train`: a validation file (eval reports it as its own row). */
+  validation?: string;
   implicit?: boolean;
   foldsFile?: string;
   folds?: string;
@@ -95,7 +100,15 @@ export function addProtocolOptions(cmd: Command): Command {
     .option('--test-users <ratio>', 'cold-users: share of users held out', '0.2')
     .option('--known <n>', 'cold-users: interactions of each cold user given to the model (by time)', '5')
     .option('--onboard', 'cold-users: train without the cold users and onboard each from their known items')
-    .option('--test <ratio>', 'test share for --protocol ratio|stratified', '0.2')
+    .option(
+      '--test <ratio|file>',
+      'test share for --protocol ratio|stratified (default 0.2); with --train, the test file',
+    )
+    .option(
+      '--train <file>',
+      'a user-made split: train on this file and test on --test FILE (u.data format, or CSV/TSV/JSONL with a header); ' +
+        'the test file’s ids map through the train file’s',
+    )
     .option('--implicit', 'treat every interaction as a positive with value 1 (train and test)');
 }
 
@@ -144,63 +157,8 @@ export async function loadCliDataset(f: DatasetFlags): Promise<CliDataset> {
   );
 }
 
-const ROLE_NAMES: Record<string, string[]> = {
-  user: ['user', 'userid', 'user_id', 'visitor', 'visitorid', 'customer', 'customer_id'],
-  item: ['item', 'itemid', 'item_id', 'movieid', 'movie_id', 'product', 'product_id', 'sku'],
-  value: ['rating', 'value', 'score', 'weight', 'count'],
-  timestamp: ['timestamp', 'time', 'ts', 'date', 'datetime', 'created_at'],
-};
-
-/** Format of a ratings file by its extension; columns from `--columns`, else guessed from the header's names. */
-function fileFormat(path: string, columns: string | undefined): TableFormat {
-  const ext = extname(path).toLowerCase();
-  const kind = ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.tsv' ? 'tsv' : 'csv';
-  const mapping: Record<string, string> = {};
-  if (columns) {
-    for (const part of columns.split(',')) {
-      const [k, v] = part.split('=');
-      if (!(k in ROLE_NAMES) || !v)
-        throw new UsageError(`--columns expects user=COL,item=COL[,value=COL][,timestamp=COL], got "${part}"`);
-      mapping[k] = v;
-    }
-  } else {
-    const names = headerNames(path, kind);
-    for (const [role, candidates] of Object.entries(ROLE_NAMES)) {
-      const found = names.find((n) => candidates.includes(n.toLowerCase()));
-      if (found !== undefined) mapping[role] = found;
-    }
-  }
-  if (!mapping.user || !mapping.item)
-    throw new UsageError(
-      `${path}: cannot tell which columns hold users and items; pass --columns user=COL,item=COL[,value=COL][,timestamp=COL]`,
-    );
-  return { kind, header: kind !== 'jsonl', columns: mapping as unknown as TableFormat['columns'] };
-}
-
-/** The column names of a file's first line (CSV/TSV header, or the keys of the first JSON object). */
-function headerNames(path: string, kind: 'csv' | 'tsv' | 'jsonl'): string[] {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(65536);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const first = buf.toString('utf8', 0, n).split(/\r?\n/)[0] ?? '';
-    if (kind === 'jsonl') {
-      try {
-        return Object.keys(JSON.parse(first));
-      } catch {
-        return [];
-      }
-    }
-    return first.split(kind === 'tsv' ? '\t' : ',').map((c) => c.trim().replace(/^"|"$/g, ''));
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Resolves the protocol flags into splits and a description (default: 5-fold CV seeded by --seed). */
-export async function protocolSplits(
-  f: DatasetFlags & ProtocolFlags,
-): Promise<{ protocol: string; splits: Split[]; data?: Interactions }> {
+export async function protocolSplits(f: DatasetFlags & ProtocolFlags): Promise<ChosenSplits> {
   const res = await chooseSplits(f);
   if (!f.implicit) return res;
   // Confidence 1 on every interaction: the implicit-feedback view of a rating dataset (e.g. implicit's u1 protocol).
@@ -209,14 +167,35 @@ export async function protocolSplits(
     protocol: `${res.protocol} implicit`,
     splits: res.splits.map((s) => ({ name: s.name, train: ones(s.train), test: ones(s.test) })),
     data: res.data ? ones(res.data) : undefined,
+    validation: res.validation ? { ...res.validation, test: ones(res.validation.test) } : undefined,
   };
 }
 
-async function chooseSplits(
-  f: DatasetFlags & ProtocolFlags,
-): Promise<{ protocol: string; splits: Split[]; data?: Interactions }> {
-  const chosen = [f.foldsFile, f.folds, f.split, f.holdout, f.protocol].filter((x) => x !== undefined).length;
-  if (chosen > 1) throw new UsageError('choose one of --folds-file, --folds, --split, --holdout, --protocol');
+/** What the protocol flags resolve to. */
+export interface ChosenSplits {
+  protocol: string;
+  splits: Split[];
+  data?: Interactions;
+  /** `--train … --validation FILE`: the training file with the validation file as its test part. */
+  validation?: Split;
+}
+
+async function chooseSplits(f: DatasetFlags & ProtocolFlags): Promise<ChosenSplits> {
+  const chosen = [f.foldsFile, f.folds, f.split, f.holdout, f.protocol, f.train].filter((x) => x !== undefined).length;
+  if (chosen > 1) throw new UsageError('choose one of --folds-file, --folds, --split, --holdout, --protocol, --train');
+  if (f.validation !== undefined && f.train === undefined) throw new UsageError('--validation needs --train');
+  if (f.train !== undefined) {
+    if (f.test === undefined) throw new UsageError('--train needs --test FILE');
+    const files = await readSplitFiles(
+      { train: f.train, test: f.test, validation: f.validation },
+      { columns: f.columns, skipBad: f.skipBad },
+    );
+    return {
+      protocol: `files: train ${f.train}, test ${f.test}` + (f.validation ? `, validation ${f.validation}` : ''),
+      splits: [{ name: 'test', train: files.train, test: files.test }],
+      validation: files.validation && { name: 'validation', train: files.train, test: files.validation },
+    };
+  }
   const seed = int('--seed', f.seed ?? '0', 0);
   if (f.foldsFile) {
     if (!existsSync(f.foldsFile)) throw new UsageError(`--folds-file ${f.foldsFile}: no such file`);

@@ -1,22 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { validateTrainingConfig } from './training-config.js';
 
 /**
  * One validated configuration schema for the engine. Precedence (convention 11): defaults < config file <
  * environment (`KINDRED_*`) < command-line flags. A bad value fails at start naming the field.
  */
+/** Largest |weight| of a feedback type: a bigger one would let one event dominate (or overflow) a model. */
+export const MAX_TYPE_WEIGHT = 1000;
+/** The value range of a feedback type without a configured `min`/`max`: |value| ≤ this. */
+export const DEFAULT_VALUE_LIMIT = 1e6;
+
 const FeedbackType = Type.Object(
   {
     /** Multiplies the event's value (or 1) into the training weight; negative weights are dislikes. */
-    weight: Type.Number(),
+    weight: Type.Number({ minimum: -MAX_TYPE_WEIGHT, maximum: MAX_TYPE_WEIGHT }),
     /** Use the event's `value` (e.g. a star rating) instead of 1. */
     useValue: Type.Optional(Type.Boolean()),
     /** Only marks the item as seen (excluded from recommendations), no training signal. */
     seenOnly: Type.Optional(Type.Boolean()),
+    /** Smallest and largest accepted `value` (inclusive); without them |value| ≤ DEFAULT_VALUE_LIMIT. */
+    min: Type.Optional(Type.Number()),
+    max: Type.Optional(Type.Number()),
+    /**
+     * Past-tense verb for explanations ("Because you <verb> X"), e.g. click → "clicked", purchase → "bought"
+     * (default: the type's name, see `feedbackVerb`). Only positive types drive such explanations.
+     */
+    verb: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\u0000-\\u001f]+$' })),
   },
   { additionalProperties: false },
 );
+
+/**
+ * The inclusive value range a feedback type accepts: its configured `min`/`max`, each defaulting to
+ * ∓{@link DEFAULT_VALUE_LIMIT}. Ingestion rejects values outside it and training drops stored ones outside it.
+ *
+ * @example
+ * valueRange({ weight: 1, useValue: true, min: 0, max: 5 }); // { min: 0, max: 5 }
+ * valueRange({ weight: 1 });                                  // { min: -1e6, max: 1e6 }
+ */
+export function valueRange(t: { min?: number; max?: number }): { min: number; max: number } {
+  return { min: t.min ?? -DEFAULT_VALUE_LIMIT, max: t.max ?? DEFAULT_VALUE_LIMIT };
+}
+
+/** The algorithm trained when none is configured; the default `training.params` are its parameters. */
+const DEFAULT_ALGORITHM = 'als';
 
 export const ConfigSchema = Type.Object(
   {
@@ -29,6 +58,20 @@ export const ConfigSchema = Type.Object(
         /** Requests per key (or IP) per window; 0 disables rate limiting. */
         rateLimit: Type.Integer({ minimum: 0, default: 0 }),
         rateLimitWindowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+        /**
+         * Browser origins allowed to call the API cross-origin (CORS), exactly as browsers send them
+         * (`https://shop.example.com`, no path); empty (the default) sends no CORS headers, so browsers refuse
+         * cross-origin calls. `"*"` allows any origin.
+         */
+        corsOrigins: Type.Array(
+          Type.String({ minLength: 1, maxLength: 512, pattern: '^(\\*|[a-z][a-z0-9+.-]*://[^/\\s]+)$' }),
+          {
+            maxItems: 256,
+            default: [],
+          },
+        ),
+        /** Log `/health/*` requests too (probes every few seconds drown the other lines, so off by default). */
+        logHealthChecks: Type.Boolean({ default: false }),
         logLevel: Type.Union(
           [
             Type.Literal('fatal'),
@@ -70,7 +113,7 @@ export const ConfigSchema = Type.Object(
             click: { weight: 1 },
             like: { weight: 2 },
             purchase: { weight: 3 },
-            rating: { weight: 1, useValue: true },
+            rating: { weight: 1, useValue: true, min: 0, max: 5 },
             dislike: { weight: -1 },
             read: { weight: 0, seenOnly: true },
           },
@@ -83,7 +126,7 @@ export const ConfigSchema = Type.Object(
     ),
     training: Type.Object(
       {
-        algorithm: Type.String({ default: 'als' }),
+        algorithm: Type.String({ default: DEFAULT_ALGORITHM }),
         params: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()]), {
           default: { factors: 64, iterations: 15, regularization: 0.05 },
         }),
@@ -95,6 +138,8 @@ export const ConfigSchema = Type.Object(
         holdoutRatio: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.1 }),
         /** A new version replaces the active one unless its holdout NDCG@10 is worse by more than this. */
         maxRegression: Type.Number({ minimum: 0, default: 0.01 }),
+        /** Model versions kept in the store; older ones are deleted after each run (never the active one). */
+        keepVersions: Type.Integer({ minimum: 1, default: 10 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -130,6 +175,8 @@ export type EngineConfig = Static<typeof ConfigSchema>;
 
 /** A configuration problem, naming the field (e.g. `training.holdoutRatio`). */
 export class ConfigError extends Error {
+  /** See START_ERROR_CODES (start-errors.ts). */
+  readonly code = 'INVALID_CONFIG';
   constructor(
     message: string,
     readonly field?: string,
@@ -202,12 +249,27 @@ export function validateConfig(raw: unknown): EngineConfig {
     (withDefaults.feedback as { types: unknown }).types = given.feedback.types;
   if (given.training?.params !== undefined && withDefaults.training)
     (withDefaults.training as { params: unknown }).params = given.training.params;
+  // The default params are the default algorithm's (ALS): another algorithm without params gets its own defaults.
+  else if (withDefaults.training && withDefaults.training.algorithm !== DEFAULT_ALGORITHM)
+    (withDefaults.training as { params: unknown }).params = {};
   const first = Value.Errors(ConfigSchema, withDefaults).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
     throw new ConfigError(`invalid config: ${field}: ${first.message}`, field);
   }
+  checkFeedbackRanges(withDefaults.feedback.types);
+  validateTrainingConfig(withDefaults.training);
   return withDefaults as EngineConfig;
+}
+
+/** What the schema cannot say: each type's range is ordered (NaN/Infinity are already rejected by the schema). */
+function checkFeedbackRanges(types: EngineConfig['feedback']['types']): void {
+  for (const [name, t] of Object.entries(types)) {
+    if (t.min !== undefined && t.max !== undefined && t.min > t.max) {
+      const field = `feedback.types.${name}.min`;
+      throw new ConfigError(`invalid config: ${field}: must be ≤ max (${t.min} > ${t.max})`, field);
+    }
+  }
 }
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {

@@ -1,10 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EngineConfig } from './config.js';
+import { validateTrainingConfig } from './training-config.js';
 import { KeyRing } from './api/auth.js';
 import { EngineMetrics } from './api/metrics.js';
 import type { Storage } from './storage/port.js';
 import { Checkpointer } from './storage/checkpointer.js';
+import { DataDirLock } from './storage/data-dir-lock.js';
+import { ensurePrivateDir, ensurePrivateFile } from './storage/private-files.js';
 import { SqliteStorage } from './storage/sqlite.js';
 import { ThreadedSqliteStorage } from './storage/sqlite-threaded.js';
 import { ServingService } from './serving/service.js';
@@ -32,29 +34,52 @@ export class Engine {
     readonly dbPath: string | null = null,
     /** Checkpoints the embedded store's WAL off the request thread (null for a storage passed in). */
     private readonly checkpointer: Checkpointer | null = null,
+    /** The exclusive lock on the data directory (null for a storage passed in). */
+    private readonly lock: DataDirLock | null = null,
   ) {
     this.keys = new KeyRing(config.auth);
     this.serving = new ServingService(this);
     this.training = new TrainingManager(this);
   }
 
-  /** Opens the embedded store under `config.dataDir` (created if missing) and loads the active model, if any. */
+  /**
+   * Opens the embedded store under `config.dataDir` (created mode 0700 if missing, files 0600) and loads the active
+   * model, if any. Fails with ConfigError when the training settings name an unknown algorithm or parameter, and with
+   * DataDirLockedError when another engine holds the data directory (see DataDirLock).
+   */
   static async open(config: EngineConfig, storage?: Storage): Promise<Engine> {
+    validateTrainingConfig(config.training);
     let store = storage;
     let dbPath: string | null = null;
     let checkpointer: Checkpointer | null = null;
+    let lock: DataDirLock | null = null;
     if (!store) {
       const dir = resolve(config.dataDir);
-      mkdirSync(dir, { recursive: true });
-      dbPath = join(dir, 'kindred.db');
-      // Commits never checkpoint: a worker thread does (see Checkpointer).
-      store = config.storage.writerThread
-        ? await ThreadedSqliteStorage.open(dbPath, { walAutocheckpoint: 0 })
-        : SqliteStorage.open(dbPath, { walAutocheckpoint: 0 });
-      checkpointer = Checkpointer.start(dbPath);
+      ensurePrivateDir(dir);
+      // Before any connection opens kindred.db: a second engine must not even migrate it.
+      lock = DataDirLock.acquire(dir);
+      try {
+        dbPath = join(dir, 'kindred.db');
+        ensurePrivateFile(dbPath);
+        // Commits never checkpoint: a worker thread does (see Checkpointer).
+        store = config.storage.writerThread
+          ? await ThreadedSqliteStorage.open(dbPath, { walAutocheckpoint: 0 })
+          : SqliteStorage.open(dbPath, { walAutocheckpoint: 0 });
+        checkpointer = Checkpointer.start(dbPath);
+      } catch (e) {
+        await store?.close();
+        lock.release();
+        throw e;
+      }
     }
-    const engine = new Engine(config, store, dbPath, checkpointer);
-    await engine.serving.reload();
+    const engine = new Engine(config, store, dbPath, checkpointer, lock);
+    try {
+      await engine.serving.reload();
+    } catch (e) {
+      // What this call opened is closed again (a store passed in stays the caller's).
+      if (lock) await engine.close();
+      throw e;
+    }
     return engine;
   }
 
@@ -63,10 +88,15 @@ export class Engine {
     this.training.start();
   }
 
+  /** Stops training and background work, closes the store, then releases the data directory's lock. */
   async close(): Promise<void> {
-    await this.training.stop();
-    await this.serving.close();
-    await this.checkpointer?.stop();
-    await this.storage.close();
+    try {
+      await this.training.stop();
+      await this.serving.close();
+      await this.checkpointer?.stop();
+      await this.storage.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }

@@ -8,6 +8,9 @@
  */
 export { ConfigError, ConfigSchema, ENV_FIELDS, loadConfig, validateConfig, type EngineConfig } from './config.js';
 export { Engine } from './engine.js';
+export { START_ERROR_CODES, type StartErrorCode } from './start-errors.js';
+export { validateTrainingConfig } from './training-config.js';
+export { DataDirLock, DataDirLockedError, type LockHolder } from './storage/data-dir-lock.js';
 export { buildServer, startServer, type App } from './server.js';
 export { API_ERROR_CODES, ApiError, type ApiErrorCode } from './api/errors.js';
 export type { FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from './storage/port.js';

@@ -88,6 +88,7 @@ describe('engine end to end (real server in a child process)', () => {
     for (let k = 0; k < feedback.length; k += 1000)
       expect(await ok('POST', '/api/feedback', feedback.slice(k, k + 1000))).toEqual({
         accepted: Math.min(1000, feedback.length - k),
+        duplicates: 0,
       });
     // A read key cannot train.
     expect((await call('POST', '/api/train?wait=true', undefined, READ)).status).toBe(403);
@@ -201,4 +202,24 @@ describe('engine end to end (real server in a child process)', () => {
     expect(await server!.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     server = null;
   }, 30_000);
+
+  it('a second server on the same data directory refuses to start naming the holder; after kill -9 one starts', async () => {
+    await server?.stop('SIGTERM');
+    server = await startServerProcess(env, configFile);
+    const holder = server.child.pid;
+    // Before the lock, both started and drifted apart (B trained v2 while A kept serving v1).
+    await expect(startServerProcess(env, configFile)).rejects.toThrow(
+      new RegExp(
+        `server exited \\(1\\) before listening:[\\s\\S]*data directory \\S+ is in use by another kindred engine \\(pid ${holder} `,
+      ),
+    );
+    expect((await call('GET', '/health/live')).status).toBe(200);
+    const models = await ok('GET', '/api/models');
+    // A holder killed with SIGKILL never runs its release: the OS drops the lock with the process.
+    expect(await server.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    server = await startServerProcess(env, configFile);
+    expect(await ok('GET', '/api/models')).toEqual(models);
+    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    server = null;
+  }, 60_000);
 });

@@ -1,6 +1,9 @@
 /**
  * Kindred: recommender systems in TypeScript. This is the library's curated public entry (convention 12); file
- * system helpers live in `kindred/node`.
+ * system helpers live in `kindred/node`. It exports what users build with (data, models, evaluation, the serving
+ * pipeline) and not the numerical kernels behind the models (dense/Cholesky kernels, similarity row ranges, cost
+ * splits, bias solvers, all-pairs top-k): those change with the implementation, and `index.test.ts` keeps them out.
+ * `FactorScorer` stays: the engine scores pooled neighbours with it, and it is a stable, documented tool.
  *
  * @example
  * import { synthetic, createModel } from 'kindred';
@@ -52,6 +55,7 @@ export {
   type RatingsFormatName,
   type TableFormat,
 } from './data/parsers.js';
+export { splitQuoted, type QuotedSplit } from './data/delimited.js';
 export {
   ML100K_GENRES,
   MetadataParser,
@@ -90,50 +94,28 @@ export {
   type ModelEntry,
 } from './models/registry.js';
 export { NormalPredictor, type NormalPredictorOptions } from './models/baseline/normal-predictor.js';
-export {
-  KnnBase,
-  KNN_DEFAULTS,
-  KNN_DOCS,
-  fitBaselines,
-  type KnnOptions,
-  type KnnFitOptions,
-} from './models/knn/knn-base.js';
+export { KnnBase, KNN_DEFAULTS, KNN_DOCS, type KnnOptions, type KnnFitOptions } from './models/knn/knn-base.js';
 export { KnnBasic, knnBasicEntry } from './models/knn/knn-basic.js';
 export { KnnWithMeans, knnWithMeansEntry } from './models/knn/knn-with-means.js';
 export { KnnWithZScore, knnWithZScoreEntry } from './models/knn/knn-with-zscore.js';
 export { KnnBaseline, knnBaselineEntry } from './models/knn/knn-baseline.js';
 export {
   similarityMatrix,
-  similarityRowRange,
-  similarityKernel,
   SIMILARITIES,
-  type SimilarityKernel,
   type SimilarityName,
   type SimilarityInput,
   type SimilarityOptions,
 } from './models/knn/similarity.js';
-export {
-  similarityMatrixAsync,
-  similarityRowCosts,
-  PARALLEL_SIMILARITY_WORK,
-} from './models/knn/similarity-parallel.js';
 export { Svdpp, svdppEntry, type SvdppOptions, type SvdppRates } from './models/factorization/svdpp.js';
 export { Nmf, nmfEntry, type NmfOptions } from './models/factorization/nmf.js';
 export { SlopeOne, slopeOneEntry, type SlopeOneOptions } from './models/slope-one/slope-one.js';
 export { CoClustering, coClusteringEntry, type CoClusteringOptions } from './models/co-clustering/co-clustering.js';
 export { BaselineOnly, baselineOnlyEntry, type BaselineOnlyOptions } from './models/baseline/baseline-only.js';
-export {
-  BASELINE_ALS_DEFAULTS,
-  BASELINE_SGD_DEFAULTS,
-  baselinesAls,
-  baselinesSgd,
-  type Baselines,
-} from './models/baseline/baselines.js';
 export { Svd, svdEntry, type SvdOptions } from './models/factorization/svd.js';
 export { FactorModel, type FactorState } from './models/factorization/factor-model.js';
 export { FeatureMatrix } from './data/features.js';
 export { Als, alsEntry, type AlsOptions, type AlsExplanation, type AlsFitOptions } from './models/factorization/als.js';
-export { costSplit, type ParallelRunner, type KernelGroup } from './models/parallel.js';
+export type { ParallelRunner, KernelGroup } from './models/parallel.js';
 export { Bpr, bprEntry, type BprOptions } from './models/factorization/bpr.js';
 export type { ConfidenceScheme } from './models/factorization/confidence.js';
 export { tokenize, type TokenizerOptions } from './features/tokenize.js';
@@ -171,25 +153,8 @@ export { Popular, popularEntry, itemPopularity, type PopularOptions } from './mo
 export { ItemKnn, itemKnnEntry, type ItemKnnOptions } from './models/knn/item-knn.js';
 export { UserKnn, userKnnEntry, type UserKnnOptions } from './models/knn/user-knn.js';
 export { KnnRankingBase, KNN_RANKING_DOCS, type KnnRankingOptions } from './models/knn/knn-ranking-base.js';
-export {
-  WEIGHTINGS,
-  weightRows,
-  idf,
-  tfidfWeights,
-  bm25Weights,
-  type WeightingName,
-  type WeightedRows,
-  type SparseRows,
-} from './models/knn/weighting.js';
-export {
-  allPairsTopK,
-  type NeighbourLists,
-  type AllPairsOptions,
-  type WeightedCsr,
-} from './models/knn/all-pairs-top-k.js';
+export { WEIGHTINGS, type WeightingName } from './models/knn/weighting.js';
 export { Ease, easeEntry, type EaseOptions } from './models/linear/ease.js';
-export { dot, axpy, matMul, dot4x4 } from './math/dense.js';
-export { choleskyInPlace, choleskySolve, spdInverse, spdInverseInPlace } from './math/cholesky.js';
 export { LightFm, lightFmEntry, type LightFmOptions, type FoldInOptions } from './models/hybrid/lightfm.js';
 export { onboard, type OnboardOptions, type OnboardMethod } from './models/hybrid/onboard.js';
 export {

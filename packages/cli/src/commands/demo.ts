@@ -26,6 +26,7 @@ interface DemoFlags {
   folds: string;
   json?: boolean;
   serve?: boolean;
+  reset?: boolean;
   port?: string;
   data?: string;
 }
@@ -40,7 +41,12 @@ export function registerDemoCommand(program: Command, io: Io): void {
     .option('--seed <n>', 'seed of the data and the models', '42')
     .option('--folds <n>', 'cross-validation folds', '3')
     .option('--json', 'print the results as JSON')
-    .option('--serve', 'seed the engine with a synthetic catalogue and serve its API instead')
+    .option(
+      '--serve',
+      'seed the engine with a synthetic catalogue and serve its API instead; a re-run on the same --data directory ' +
+        'serves the data seeded before (with any feedback added since) instead of seeding it twice',
+    )
+    .option('--reset', 'with --serve: delete the demo data seeded before in --data and seed it afresh')
     .option('--port <n>', 'with --serve: port (default 8080)')
     .option('--data <dir>', 'with --serve: data directory (default ./kindred-demo-data)')
     .action(async (flags: DemoFlags) => {
@@ -50,6 +56,7 @@ export function registerDemoCommand(program: Command, io: Io): void {
           users: Number(flags.users),
           items: Number(flags.items),
           seed: Number(flags.seed),
+          reset: flags.reset,
         });
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

@@ -1,5 +1,12 @@
 import { Option, type Command } from 'commander';
-import { binarize, createModel, crossValidate, type CrossValidationResult } from 'kindred';
+import {
+  binarize,
+  createModel,
+  crossValidate,
+  type CrossValidateOptions,
+  type CrossValidationResult,
+  type FoldResult,
+} from 'kindred';
 import { runColdProtocol, type ColdFlags } from '../cold-start.js';
 import { attachItemFeatures } from '../features.js';
 import {
@@ -43,7 +50,13 @@ export function registerEvalCommand(program: Command, io: Io): void {
     .description('cross-validate an algorithm on a dataset and report metrics and timings')
     .requiredOption('-a, --algorithm <name>', 'algorithm (see `kindred models`)')
     .option('-p, --param <key=value>', 'model parameter, repeatable', collect, [])
-    .option('--json', 'print one JSON object on stdout');
+    .option('--json', 'print one JSON object on stdout')
+    .option(
+      '--validation <file>',
+      'with --train: a validation file, for early stopping or model selection where a model supports it; no built-in ' +
+        'model stops early on it today, so it is scored like --test and reported as its own metrics row ' +
+        '("validation" in --json); choose parameters on it and quote the test row',
+    );
   addEvalOptions(cmd);
   cmd.action(async (flags: EvalFlags) => {
     const params = parseParams(flags.algorithm, flags.param);
@@ -51,23 +64,30 @@ export function registerEvalCommand(program: Command, io: Io): void {
     const k = Number(flags.k);
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${flags.k}"`);
     if (flags.protocol === 'cold-items' || flags.protocol === 'cold-users') return coldEval(flags, io, k);
-    const { protocol, splits } = await protocolSplits(flags);
+    const { protocol, splits, validation } = await protocolSplits(flags);
     await attachItemFeatures(model, flags, splits[0].train.itemIds);
     const progress = new Progress(io, !!flags.json);
-    progress.start(splits.length, `eval ${flags.algorithm}`);
-    const cv = crossValidate(model, splits, {
+    progress.start(splits.length + (validation ? 1 : 0), `eval ${flags.algorithm}`);
+    const opts: CrossValidateOptions = {
       task: flags.task ?? (flags.protocol === 'msr' ? 'ranking' : undefined),
       k,
       metrics: flags.metrics ? flags.metrics.split(',').map((s) => s.trim()) : defaultMetrics(flags, k),
       relevanceThreshold: flags.relevanceThreshold !== undefined ? Number(flags.relevanceThreshold) : undefined,
       excludeSeen: !flags.includeSeen,
-      onFold: (fold, index) => progress.update(index + 1, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`),
-    });
+    };
+    let done = 0;
+    const onFold = (fold: FoldResult) => progress.update(++done, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`);
+    const cv = crossValidate(model, splits, { ...opts, onFold });
+    // Its own run (a fresh fit on the same training file, deterministic under the model's seed), so the test row keeps
+    // crossValidate's meaning and the validation figures never enter its mean.
+    const val = validation ? crossValidate(model, [validation], { ...opts, onFold }) : undefined;
     progress.stop();
-    const result = evalJson(flags, protocol, cv);
-    if (flags.json) return printJson(io, result);
-    io.stdout.write(`${flags.algorithm} on ${flags.dataset}, ${protocol}\n`);
+    const dataset = flags.train ?? flags.dataset;
+    const result = evalJson({ algorithm: flags.algorithm, dataset }, protocol, cv);
+    if (flags.json) return printJson(io, val ? { ...result, validation: validationJson(val) } : result);
+    io.stdout.write(`${flags.algorithm} on ${dataset}, ${protocol}\n`);
     io.stdout.write(evalTable(cv) + '\n');
+    if (val) io.stdout.write(`validation (${flags.validation}):\n` + evalTable(val) + '\n');
   });
 }
 
@@ -87,6 +107,11 @@ export function evalJson(flags: { algorithm: string; dataset: string }, protocol
     testSeconds: cv.testSeconds,
     impossible: cv.folds.map((f) => f.impossible ?? null),
   };
+}
+
+/** The `validation` member of `kindred eval --train … --validation FILE --json`. */
+function validationJson(cv: CrossValidationResult) {
+  return { metrics: cv.mean, fitSeconds: cv.fitSeconds, testSeconds: cv.testSeconds };
 }
 
 /** Surprise-style table: one row per metric, one column per fold, then mean and std. */

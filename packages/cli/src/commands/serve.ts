@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ConfigError, Engine, loadConfig, startServer, type EngineConfig } from '@kindred/engine';
+import { ConfigError, DataDirLockedError, Engine, loadConfig, startServer, type EngineConfig } from '@kindred/engine';
+import { RunError } from '../run-error.js';
 import { UsageError } from '../usage-error.js';
 import type { Io } from '../output.js';
 
@@ -28,6 +29,23 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
   }
 }
 
+/**
+ * Opens the engine; what stops a start (a bad config, a data directory held by another engine) becomes a one-line
+ * error (exit 2 or 1), not a stack trace.
+ *
+ * @example
+ * const engine = await openEngine(serveConfig({ data: './kindred-data' }));
+ */
+export async function openEngine(config: EngineConfig): Promise<Engine> {
+  try {
+    return await Engine.open(config);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    if (e instanceof DataDirLockedError) throw new RunError(e.message);
+    throw e;
+  }
+}
+
 export function registerServeCommand(program: Command, io: Io): void {
   program
     .command('serve')
@@ -38,7 +56,7 @@ export function registerServeCommand(program: Command, io: Io): void {
     .option('--data <dir>', 'data directory (default ./kindred-data)')
     .action(async (flags: ServeFlags) => {
       const config = serveConfig(flags);
-      const engine = await Engine.open(config);
+      const engine = await openEngine(config);
       const { app, url } = await startServer(engine);
       io.stderr.write(`kindred engine listening on ${url} (data in ${config.dataDir}; API docs at ${url}/docs)\n`);
       await waitForSignal();

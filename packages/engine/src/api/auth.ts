@@ -50,9 +50,12 @@ export class KeyRing {
    * an async hook costs a promise and a microtask turn each time.
    */
   require(role: Role) {
-    return (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const hook = (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
       done(this.denial(req.headers['x-api-key'], role));
     };
+    // The OpenAPI document's `security` is derived from this hook (api/openapi-security.ts), so it cannot drift.
+    HOOK_ROLES.set(hook, role);
+    return hook;
   }
 
   /** Why a request presenting `key` may not use a `role` route, or undefined when it may. */
@@ -64,6 +67,25 @@ export class KeyRing {
     if (RANK[granted] < RANK[role]) return new ApiError('FORBIDDEN', `this route needs a ${role} key`);
     return undefined;
   }
+}
+
+const HOOK_ROLES = new WeakMap<object, Role>();
+
+/**
+ * The role an auth hook made by {@link KeyRing.require} demands, or undefined for any other function.
+ *
+ * @example
+ * requiredRole(engine.keys.require('write')); // 'write'
+ */
+export function requiredRole(hook: unknown): Role | undefined {
+  return typeof hook === 'function' ? HOOK_ROLES.get(hook) : undefined;
+}
+
+/** The stronger of two roles (undefined is weaker than any). */
+export function strongerRole(a: Role | undefined, b: Role | undefined): Role | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return RANK[a] >= RANK[b] ? a : b;
 }
 
 function sha256(s: string): Buffer {

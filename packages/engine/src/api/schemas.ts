@@ -21,14 +21,53 @@ export const MAX_FEEDBACK_PAGE = 10_000;
 // invalid UTF-8, so the id read back would differ from the one written). Ajv compiles patterns with the `u` flag.
 const ID_PATTERN = '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]+$';
 const ID_HINT = 'must be a non-empty string of at most 256 characters without control characters';
+// Ids are stored and compared exactly as sent (never trimmed, so they round-trip), and an edge space is almost
+// always a client bug (" u1" would be a second user beside "u1", invisible in a log): an id must not start or end
+// with anything JavaScript's `\s` matches (Unicode White_Space plus U+FEFF BOM, so NBSP, U+2028/2029, U+3000).
+// Whitespace inside an id is allowed. A second pattern (in allOf) so that the error can say which rule failed.
+const ID_EDGE_PATTERN = '^(?!\\s)[\\s\\S]*(?<!\\s)$';
+const ID_EDGE_HINT = 'must not start or end with whitespace';
+
+/** The string schema of an id: length bounds, no control characters, no whitespace at either end. */
+function idSchema(maxLength: number, description: string) {
+  return Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: ID_PATTERN,
+    allOf: [{ pattern: ID_EDGE_PATTERN }],
+    description: `${description} (no control characters; must not start or end with whitespace)`,
+  });
+}
 
 /** A user or item id. */
-export const Id = Type.String({ minLength: 1, maxLength: 256, pattern: ID_PATTERN, description: 'User or item id' });
+export const Id = idSchema(256, 'User or item id');
+/** Longest `eventId` of a feedback row. */
+export const MAX_EVENT_ID = 128;
+/** A client-chosen feedback event id (idempotent ingestion): the id rules, at most 128 characters. */
+export const EventId = idSchema(
+  MAX_EVENT_ID,
+  'Client-chosen event id; a row whose eventId is already stored is skipped',
+);
 
 /** Free-form string labels (`{"genre": "comedy"}`), used by rules and filters. */
-export const Labels = Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
-  maxProperties: 256,
-  description: 'String labels, e.g. {"lang": "en"}',
+/** Longest label key and value, and most keys of one labels object. */
+export const MAX_LABEL_KEY = 256;
+export const MAX_LABEL_VALUE = 4096;
+export const MAX_LABELS = 256;
+// Label keys follow the id rule on characters (they travel in filters, rules and logs too), without the edge rule.
+const LABEL_KEY_PATTERN = '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]+$';
+const LABEL_KEY_HINT = `must be 1 to ${MAX_LABEL_KEY} characters without control characters`;
+
+/**
+ * Free-form string labels (`{"genre": "comedy"}`), used by rules and filters. Keys are bounded like values (a 9 MB
+ * key once made one list page 289 MB): `propertyNames` checks each key before its value; every key matches the
+ * catch-all pattern, so `additionalProperties: false` only tells the parser's depth bound that values are strings.
+ */
+export const Labels = Type.Record(Type.String(), Type.String({ maxLength: MAX_LABEL_VALUE }), {
+  maxProperties: MAX_LABELS,
+  propertyNames: { type: 'string', minLength: 1, maxLength: MAX_LABEL_KEY, pattern: LABEL_KEY_PATTERN },
+  additionalProperties: false,
+  description: `String labels, e.g. {"lang": "en"}: at most ${MAX_LABELS} keys of 1..${MAX_LABEL_KEY} characters, values of at most ${MAX_LABEL_VALUE}`,
 });
 
 export const Categories = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
@@ -81,8 +120,14 @@ export const FeedbackIn = Type.Object(
     userId: Id,
     itemId: Id,
     type: Type.String({ minLength: 1, maxLength: 32, description: 'One of the configured feedback.types' }),
-    value: Type.Optional(Type.Number({ description: 'Required for types with useValue (e.g. rating); default 1' })),
+    value: Type.Optional(
+      Type.Number({
+        description:
+          "Required for types with useValue (e.g. rating); default 1; within the type's min..max (default ±1e6)",
+      }),
+    ),
     timestamp: Type.Optional(Timestamp),
+    eventId: Type.Optional(EventId),
   },
   { additionalProperties: false },
 );
@@ -97,7 +142,8 @@ export const ListQuery = Type.Object(
   { cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })), n: Type.Optional(PageSize) },
   { additionalProperties: false },
 );
-export const FeedbackQuery = Type.Object({ n: Type.Optional(PageSize) }, { additionalProperties: false });
+// The same cursor field: a feedback cursor is a keyset position (storage/feedback-cursor.ts), not an id.
+export const FeedbackQuery = ListQuery;
 
 export const ItemOut = Type.Object({
   id: Type.String(),
@@ -120,11 +166,21 @@ export const FeedbackOut = Type.Object({
   type: Type.String(),
   value: Type.Number(),
   timestamp: Type.String({ description: 'ISO-8601' }),
+  eventId: Type.Optional(Type.String({ description: 'The eventId it was posted with, when it had one' })),
 });
 export const ItemPage = Type.Object({ items: Type.Array(ItemOut), next: Type.Union([Type.String(), Type.Null()]) });
 export const UserPage = Type.Object({ users: Type.Array(UserOut), next: Type.Union([Type.String(), Type.Null()]) });
-export const FeedbackList = Type.Object({ feedback: Type.Array(FeedbackOut) });
+export const FeedbackList = Type.Object({
+  feedback: Type.Array(FeedbackOut),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the next page; null at the end' }),
+});
 export const Accepted = Type.Object({ accepted: Type.Integer({ description: 'Rows written' }) });
+export const FeedbackAccepted = Type.Object({
+  accepted: Type.Integer({ description: 'Rows written' }),
+  duplicates: Type.Integer({
+    description: 'Rows skipped because their eventId was already stored or repeated earlier in the batch',
+  }),
+});
 export const ErrorOut = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), path: Type.Optional(Type.String()) }),
 });
@@ -218,7 +274,10 @@ export function parsePageSize(raw: string | undefined, dflt: number, max: number
  */
 export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
   const union = errors.find((e) => e.keyword === 'anyOf');
-  const e = union ?? errors[0];
+  // Ajv reports a bad property name twice: the rule it broke (at the object's path), then propertyNames; the second
+  // names the key.
+  const badKey = errors.find((e) => e.keyword === 'propertyNames');
+  const e = union ?? badKey ?? errors[0];
   if (!e) return new ApiError('VALIDATION', `${dataVar} is invalid`, dataVar);
   const segments = (e.instancePath ?? '').split('/').filter(Boolean).map(unescapePointer);
   let path = [dataVar, ...segments].join('.');
@@ -232,6 +291,13 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
       message = path.endsWith('timestamp')
         ? `${path} must be an ISO-8601 string or epoch milliseconds`
         : `${path} must be ${types.length ? types.join(' or ') : 'one of the allowed forms'}`;
+      break;
+    }
+    case 'propertyNames': {
+      const key = String(params.propertyName ?? '');
+      const shown =
+        key.length > 40 ? `${JSON.stringify(key.slice(0, 40))}… (${key.length} characters)` : JSON.stringify(key);
+      message = `${path} has a key ${shown}; label keys ${LABEL_KEY_HINT}`;
       break;
     }
     case 'additionalProperties':
@@ -255,11 +321,20 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
       message = `${path} must set at least one field`;
       break;
     case 'pattern':
-      message = params.pattern === ID_PATTERN ? `${path} ${ID_HINT}` : `${path} ${e.message}`;
+      message =
+        params.pattern === ID_PATTERN
+          ? `${path} ${ID_HINT}`
+          : params.pattern === ID_EDGE_PATTERN
+            ? `${path} ${ID_EDGE_HINT}`
+            : `${path} ${e.message}`;
       break;
     case 'minLength':
     case 'maxLength':
-      message = isIdPath(segments) ? `${path} ${ID_HINT}` : `${path} ${e.message}`;
+      message = !isIdPath(segments)
+        ? `${path} ${e.message}`
+        : segments[segments.length - 1] === 'eventId'
+          ? `${path} ${ID_HINT.replace('256', String(MAX_EVENT_ID))}`
+          : `${path} ${ID_HINT}`;
       break;
     default:
       message = `${path} ${e.message ?? 'is invalid'}`;
@@ -269,7 +344,7 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
 
 function isIdPath(segments: string[]): boolean {
   const last = segments[segments.length - 1];
-  return last === 'id' || last === 'userId' || last === 'itemId';
+  return last === 'id' || last === 'userId' || last === 'itemId' || last === 'eventId';
 }
 
 function unescapePointer(s: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedbackRecord } from '../storage/port.js';
-import { EventAccumulator, loadEventLog, reduceEvents, type FeedbackTypes } from './dataset.js';
+import { SqliteStorage } from '../storage/sqlite.js';
+import { EventAccumulator, MAX_PAIR_WEIGHT, loadEventLog, reduceEvents, type FeedbackTypes } from './dataset.js';
 import { MemoryStorage } from './memory-storage.case.js';
 
 const TYPES: FeedbackTypes = {
@@ -111,5 +112,45 @@ describe('loadEventLog', () => {
     expect(log.users.length).toBe(0);
     expect(reduceEvents(log).set.users.length).toBe(0);
     expect(stats.throughSeq).toBe(0);
+  });
+});
+
+describe('stored values outside their type’s range (issue 12: one 1e308 rating stopped all training)', () => {
+  const RANGED: FeedbackTypes = { ...TYPES, rating: { weight: 1, useValue: true, min: 0, max: 5 } };
+  const rows = (): FeedbackRecord[] => [
+    ev('u1', 'a', 'rating', 1e308),
+    ev('u1', 'b', 'rating', Infinity),
+    ev('u1', 'c', 'rating', -Infinity),
+    ev('u1', 'd', 'rating', -1), // below min
+    ev('u1', 'e', 'rating', 6), // above max
+    ev('u1', 'f', 'rating', 5), // the bounds are inclusive
+    ev('u1', 'g', 'rating', 0.5),
+    ev('u2', 'a', 'click', 2e6), // no configured range: |value| ≤ 1e6
+    ev('u2', 'b', 'click', -1e6),
+    ev('u2', 'c', 'read', 1e308), // seen-only: no signal, ignored rather than dropped
+  ];
+
+  it('are dropped and counted, by the row path (NaN included)', () => {
+    const { out, stats } = asMap([...rows(), ev('u3', 'a', 'rating', NaN)], RANGED);
+    expect(out).toEqual({ u1: { f: 5, g: 0.5 }, u2: { b: 1 } });
+    expect(stats.dropped).toBe(7);
+    expect(stats.ignored).toBe(1);
+  });
+
+  it('are dropped and counted alike by the column path (SqliteStorage.scanFeedbackColumns)', async () => {
+    const store = SqliteStorage.open(':memory:');
+    await store.insertFeedback(rows(), { createUsers: true, createItems: true });
+    const { log, stats } = await loadEventLog(store, RANGED, { batchSize: 4 });
+    await store.close();
+    expect(stats.dropped).toBe(6);
+    expect(stats.ignored).toBe(1);
+    const { set } = reduceEvents(log);
+    expect(Array.from(set.values)).toEqual([5, 0.5, 1]);
+  });
+
+  it('a pair summing many events is clipped to MAX_PAIR_WEIGHT', () => {
+    const many = Array.from({ length: 4000 }, () => ev('bot', 'x', 'purchase')); // 4000 × 3
+    const { out } = asMap([...many, ev('u', 'x', 'purchase')]);
+    expect(out).toEqual({ bot: { x: MAX_PAIR_WEIGHT }, u: { x: 3 } });
   });
 });

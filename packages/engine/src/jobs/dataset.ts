@@ -1,6 +1,10 @@
 import { IdMap } from 'kindred';
-import type { EngineConfig } from '../config.js';
+import { valueRange, type EngineConfig } from '../config.js';
 import type { FeedbackColumns, FeedbackRecord, Storage } from '../storage/port.js';
+
+// Aggregation per (user, item) pair lives beside this file; re-exported so callers read the log and reduce it from one
+// module.
+export { MAX_PAIR_WEIGHT, reduceEvents } from './reduce-events.js';
 
 /** The configured feedback types (`feedback.types` of the engine config). */
 export type FeedbackTypes = EngineConfig['feedback']['types'];
@@ -13,7 +17,7 @@ export type FeedbackTypes = EngineConfig['feedback']['types'];
 export interface TrainingSet {
   users: Int32Array;
   items: Int32Array;
-  /** Aggregated positive weight of the pair (> 0). */
+  /** Aggregated positive weight of the pair (> 0, at most MAX_PAIR_WEIGHT). */
   values: Float32Array;
   /** Latest event time of the pair (epoch ms): the holdout takes each user's latest pairs. */
   timestamps: Float64Array;
@@ -43,6 +47,12 @@ export interface ScanStats {
   events: number;
   /** Rows of a type that carries no signal: seen-only types, weight 0, or a type the config does not know. */
   ignored: number;
+  /**
+   * Rows of a type with a signal whose stored value is non-finite or outside the type's range (`valueRange`): left
+   * out of training and counted here (the run reports them as `droppedEvents`). Ingestion rejects such values, but a
+   * store written before the check (or under a wider configured range) may hold them.
+   */
+  dropped: number;
   /** Highest seq read: the model is trained "through" this row. */
   throughSeq: number;
 }
@@ -101,26 +111,6 @@ export async function loadEventLog(
   return { log: acc.log(), stats: acc.stats(through) };
 }
 
-/**
- * Aggregates events per (user, item) pair: additive types sum, value types (ratings) keep the latest value by event
- * time (a re-rating replaces the old one, it does not add to it), and the pair's weight is `latest rating + sum of
- * the rest`. A pair whose weight is ≤ 0 (a dislike outweighing clicks) is not a positive and is left out: training
- * sees positives only. Users and items left without a positive are dropped from the id space.
- * Two stable counting sorts (by item, then by user) and one pass: O(events + users + items), no per-event objects.
- *
- * @example
- * const { set, negativePairs } = reduceEvents(log);
- */
-export function reduceEvents(log: EventLog): { set: TrainingSet; negativePairs: number } {
-  const n = log.users.length;
-  const nUsers = log.userIds.length,
-    nItems = log.itemIds.length;
-  const byItem = countingOrder(log.items, n, nItems, null);
-  const order = countingOrder(log.users, n, nUsers, byItem);
-  const red = reducePairs(order, log.users, log.items, log.weights, log.times, log.kinds);
-  return { set: compactIds(red, log.userIds, log.itemIds, nUsers, nItems), negativePairs: red.negativePairs };
-}
-
 /** Per-type weighting, resolved once: 0 = no signal, 1 = additive, 2 = latest value wins. */
 const NO_SIGNAL = 0,
   ADDITIVE = 1,
@@ -138,7 +128,10 @@ const NO_SIGNAL = 0,
 export class EventAccumulator {
   private readonly userIds = new IdMap();
   private readonly itemIds = new IdMap();
-  private readonly kindOf = new Map<string, { kind: number; weight: number; useValue: boolean }>();
+  private readonly kindOf = new Map<
+    string,
+    { kind: number; weight: number; useValue: boolean; min: number; max: number }
+  >();
   private users = new Int32Array(4096);
   private items = new Int32Array(4096);
   private weights = new Float64Array(4096);
@@ -147,12 +140,13 @@ export class EventAccumulator {
   private n = 0;
   private events = 0;
   private ignored = 0;
+  private dropped = 0;
   private maxSeq = 0;
 
   constructor(types: FeedbackTypes) {
     for (const [name, t] of Object.entries(types)) {
       const kind = t.seenOnly || t.weight === 0 ? NO_SIGNAL : t.useValue ? LATEST : ADDITIVE;
-      this.kindOf.set(name, { kind, weight: t.weight, useValue: t.useValue ?? false });
+      this.kindOf.set(name, { kind, weight: t.weight, useValue: t.useValue ?? false, ...valueRange(t) });
     }
   }
 
@@ -169,9 +163,11 @@ export class EventAccumulator {
         this.ignored++;
         continue;
       }
+      // Dropped, not clipped: an out-of-range value is a corrupt or hostile row, not an extreme opinion, and clipping
+      // 1e308 to a rating's 5 would turn garbage into the strongest positive the type can give.
       const w = t.weight * (t.useValue ? row.value : 1);
-      if (!Number.isFinite(w)) {
-        this.ignored++;
+      if (!(row.value >= t.min && row.value <= t.max) || !Number.isFinite(w)) {
+        this.dropped++;
         continue;
       }
       if (this.n === this.users.length) this.grow();
@@ -196,14 +192,19 @@ export class EventAccumulator {
     const nTypes = cols.typeNames.length;
     const kindOf = new Uint8Array(nTypes),
       weightOf = new Float64Array(nTypes),
-      useValueOf = new Uint8Array(nTypes);
+      useValueOf = new Uint8Array(nTypes),
+      minOf = new Float64Array(nTypes),
+      maxOf = new Float64Array(nTypes);
     for (let t = 0; t < nTypes; t++) {
       const k = this.kindOf.get(cols.typeNames[t]);
       kindOf[t] = k ? k.kind : NO_SIGNAL;
       weightOf[t] = k ? k.weight : 0;
       useValueOf[t] = k?.useValue ? 1 : 0;
+      minOf[t] = k ? k.min : 0;
+      maxOf[t] = k ? k.max : 0;
     }
-    return this.addColumnRows(cols, userOf, itemOf, kindOf, weightOf, useValueOf, throughSeq);
+    const ranges = { minOf, maxOf };
+    return this.addColumnRows(cols, userOf, itemOf, kindOf, weightOf, useValueOf, ranges, throughSeq);
   }
 
   private addColumnRows(
@@ -213,6 +214,7 @@ export class EventAccumulator {
     kindOf: Uint8Array,
     weightOf: Float64Array,
     useValueOf: Uint8Array,
+    { minOf, maxOf }: { minOf: Float64Array; maxOf: Float64Array },
     throughSeq: number,
   ): boolean {
     const { seqs, users, items, types, values, timestamps } = cols;
@@ -227,9 +229,10 @@ export class EventAccumulator {
         this.ignored++;
         continue;
       }
-      const w = weightOf[t] * (useValueOf[t] ? values[r] : 1);
-      if (!Number.isFinite(w)) {
-        this.ignored++;
+      const v = values[r];
+      const w = weightOf[t] * (useValueOf[t] ? v : 1);
+      if (!(v >= minOf[t] && v <= maxOf[t]) || !Number.isFinite(w)) {
+        this.dropped++;
         continue;
       }
       if (this.n === this.users.length) this.grow();
@@ -262,7 +265,7 @@ export class EventAccumulator {
   stats(throughSeq?: number): ScanStats {
     const through =
       throughSeq !== undefined && Number.isFinite(throughSeq) ? Math.min(throughSeq, this.maxSeq) : this.maxSeq;
-    return { events: this.events, ignored: this.ignored, throughSeq: through };
+    return { events: this.events, ignored: this.ignored, dropped: this.dropped, throughSeq: through };
   }
 
   private grow(): void {
@@ -274,109 +277,4 @@ export class EventAccumulator {
     this.times = grow(this.times, new Float64Array(cap));
     this.kinds = grow(this.kinds, new Uint8Array(cap));
   }
-}
-
-interface Reduced {
-  users: Int32Array;
-  items: Int32Array;
-  values: Float32Array;
-  times: Float64Array;
-  n: number;
-  negativePairs: number;
-}
-
-/** One pass over events grouped by (user, item): sum additive weights, keep the latest value-type weight. */
-function reducePairs(
-  order: Int32Array,
-  users: Int32Array,
-  items: Int32Array,
-  weights: Float64Array,
-  times: Float64Array,
-  kinds: Uint8Array,
-): Reduced {
-  const n = order.length;
-  const outU = new Int32Array(n),
-    outI = new Int32Array(n),
-    outV = new Float32Array(n),
-    outT = new Float64Array(n);
-  let m = 0,
-    negativePairs = 0;
-  let k = 0;
-  while (k < n) {
-    const first = order[k];
-    const u = users[first],
-      i = items[first];
-    let sum = 0,
-      latest = 0,
-      latestTime = -Infinity,
-      hasLatest = false,
-      t = -Infinity;
-    for (; k < n; k++) {
-      const e = order[k];
-      if (users[e] !== u || items[e] !== i) break;
-      if (times[e] > t) t = times[e];
-      if (kinds[e] === LATEST) {
-        // Latest by event time; equal times fall to the later seq (order is seq order within a pair).
-        if (!hasLatest || times[e] >= latestTime) {
-          latest = weights[e];
-          latestTime = times[e];
-          hasLatest = true;
-        }
-      } else sum += weights[e];
-    }
-    const w = sum + latest;
-    if (w > 0) {
-      outU[m] = u;
-      outI[m] = i;
-      outV[m] = w;
-      outT[m] = t;
-      m++;
-    } else negativePairs++;
-  }
-  return { users: outU, items: outI, values: outV, times: outT, n: m, negativePairs };
-}
-
-/** Renumbers users and items that kept a positive pair to 0..k-1, so the model sees no empty rows. */
-function compactIds(red: Reduced, userIds: string[], itemIds: string[], nUsers: number, nItems: number): TrainingSet {
-  const userNew = new Int32Array(nUsers).fill(-1),
-    itemNew = new Int32Array(nItems).fill(-1);
-  const outUserIds: string[] = [],
-    outItemIds: string[] = [];
-  const users = new Int32Array(red.n),
-    items = new Int32Array(red.n);
-  for (let k = 0; k < red.n; k++) {
-    const u = red.users[k],
-      i = red.items[k];
-    if (userNew[u] < 0) {
-      userNew[u] = outUserIds.length;
-      outUserIds.push(userIds[u]);
-    }
-    if (itemNew[i] < 0) {
-      itemNew[i] = outItemIds.length;
-      outItemIds.push(itemIds[i]);
-    }
-    users[k] = userNew[u];
-    items[k] = itemNew[i];
-  }
-  return {
-    users,
-    items,
-    values: red.values.slice(0, red.n),
-    timestamps: red.times.slice(0, red.n),
-    userIds: outUserIds,
-    itemIds: outItemIds,
-  };
-}
-
-/** Stable counting sort of positions (`within`, or 0..n-1) by `keys`. */
-function countingOrder(keys: Int32Array, n: number, nKeys: number, within: Int32Array | null): Int32Array {
-  const start = new Int32Array(nKeys + 1);
-  for (let k = 0; k < n; k++) start[keys[k] + 1]++;
-  for (let r = 0; r < nKeys; r++) start[r + 1] += start[r];
-  const out = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const pos = within ? within[k] : k;
-    out[start[keys[pos]]++] = pos;
-  }
-  return out;
 }

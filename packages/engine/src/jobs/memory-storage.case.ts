@@ -1,5 +1,14 @@
 // Test helper (not shipped): an in-memory Storage so the training tests do not depend on the SQLite adapter.
-import type { FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from '../storage/port.js';
+import type {
+  FeedbackRecord,
+  FeedbackSelector,
+  ItemRecord,
+  ModelRecord,
+  Page,
+  Storage,
+  UserRecord,
+} from '../storage/port.js';
+import { decodeFeedbackCursor, encodeFeedbackCursor } from '../storage/feedback-cursor.js';
 
 /**
  * A minimal in-memory implementation of the Storage port, faithful where training relies on it: feedback `seq` is
@@ -16,6 +25,8 @@ export class MemoryStorage implements Storage {
   feedback: FeedbackRecord[] = [];
   readonly models: { record: ModelRecord; bytes: Uint8Array }[] = [];
   private seq = 0;
+  /** Last model version given out (versions are never reused, also after deletes). */
+  private modelSeq = 0;
   /** Milliseconds each scanFeedback call sleeps (to simulate a slow store). */
   scanDelayMs = 0;
 
@@ -55,9 +66,10 @@ export class MemoryStorage implements Storage {
     Object.assign(u, patch);
     return u;
   }
-  async deleteUser(id: string): Promise<boolean> {
+  async deleteUser(id: string): Promise<FeedbackRecord[] | null> {
+    const removed = this.feedback.filter((f) => f.userId === id);
     this.feedback = this.feedback.filter((f) => f.userId !== id);
-    return this.users.delete(id);
+    return this.users.delete(id) ? removed : null;
   }
   async listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>> {
     return page([...this.users.values()], cursor, n);
@@ -75,7 +87,10 @@ export class MemoryStorage implements Storage {
   }
   async insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number> {
     const now = Date.now();
+    let stored = 0;
     for (const r of rows) {
+      // Idempotent ingestion as in SqliteStorage: a row whose eventId is stored (or repeated earlier) is skipped.
+      if (r.eventId !== undefined && this.feedback.some((f) => f.eventId === r.eventId)) continue;
       if (opts.createUsers && !this.users.has(r.userId))
         this.users.set(r.userId, { id: r.userId, labels: {}, updatedAt: now });
       if (opts.createItems && !this.items.has(r.itemId))
@@ -87,9 +102,29 @@ export class MemoryStorage implements Storage {
           hidden: false,
           updatedAt: now,
         });
-      this.feedback.push({ ...r, seq: ++this.seq });
+      r.seq = ++this.seq;
+      this.feedback.push({ ...r });
+      stored++;
     }
-    return rows.length;
+    return stored;
+  }
+  async deleteFeedback(sel: FeedbackSelector): Promise<FeedbackRecord | null> {
+    const k = this.feedback.findIndex((f) => ('seq' in sel ? f.seq === sel.seq : f.eventId === sel.eventId));
+    if (k < 0) return null;
+    return this.feedback.splice(k, 1)[0];
+  }
+  async userFeedbackPage(userId: string, cursor: string | null, n: number): Promise<Page<FeedbackRecord>> {
+    const from = cursor === null ? null : decodeFeedbackCursor(cursor);
+    // The SQLite store's order and keyset: newest event first, seq breaking ties, rows after the cursor's position.
+    const later = (a: FeedbackRecord, b: FeedbackRecord | { timestamp: number; seq: number }) =>
+      a.timestamp !== b.timestamp ? a.timestamp < b.timestamp : (a.seq ?? 0) < (b.seq ?? 0);
+    const rows = this.feedback
+      .filter((f) => f.userId === userId && (from === null || later(f, from)))
+      .sort((a, b) => b.timestamp - a.timestamp || (b.seq ?? 0) - (a.seq ?? 0));
+    const items = rows.slice(0, n).map((f) => ({ ...f }));
+    const last = items[items.length - 1];
+    const next = rows.length > n ? encodeFeedbackCursor({ timestamp: last.timestamp, seq: last.seq ?? 0 }) : null;
+    return { items, next };
   }
   async userFeedback(userId: string, limit = 100): Promise<FeedbackRecord[]> {
     return this.feedback
@@ -125,7 +160,7 @@ export class MemoryStorage implements Storage {
     meta: Omit<ModelRecord, 'version' | 'active' | 'sizeBytes'>,
     bytes: Uint8Array,
   ): Promise<ModelRecord> {
-    const record: ModelRecord = { ...meta, version: this.models.length + 1, active: false, sizeBytes: bytes.length };
+    const record: ModelRecord = { ...meta, version: ++this.modelSeq, active: false, sizeBytes: bytes.length };
     this.models.push({ record, bytes: bytes.slice() });
     return { ...record };
   }
@@ -138,6 +173,12 @@ export class MemoryStorage implements Storage {
   async activateModel(version: number): Promise<boolean> {
     if (!this.models.some((m) => m.record.version === version)) return false;
     for (const m of this.models) m.record.active = m.record.version === version;
+    return true;
+  }
+  async deleteModel(version: number): Promise<boolean> {
+    const k = this.models.findIndex((m) => m.record.version === version && !m.record.active);
+    if (k < 0) return false;
+    this.models.splice(k, 1);
     return true;
   }
   async activeModel(): Promise<ModelRecord | null> {

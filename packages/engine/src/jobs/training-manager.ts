@@ -4,6 +4,7 @@ import type { EngineMetrics } from '../api/metrics.js';
 import type { ServingService } from '../serving/service.js';
 import type { ModelRecord, Storage } from '../storage/port.js';
 import { decideActivation } from './activation-rule.js';
+import { pruneVersions } from './prune-versions.js';
 import { loadEventLog } from './dataset.js';
 import { TrainingScheduler, type TrainTrigger } from './scheduler.js';
 import { NO_POSITIVES } from './train-run.js';
@@ -62,6 +63,8 @@ export class TrainingManager {
   logger: TrainingLogger;
   private readonly scheduler: TrainingScheduler;
   private current: Promise<TrainOutcome> | null = null;
+  /** When the current run started (epoch ms), null when none runs. */
+  private currentStartedAt: number | null = null;
   private thread: TrainThread | null = null;
   private stopping = false;
   private last: TrainOutcome | null = null;
@@ -81,6 +84,11 @@ export class TrainingManager {
   /** True while a run is in progress. */
   get running(): boolean {
     return this.current !== null;
+  }
+
+  /** When the running run started (epoch ms), or null when none runs. */
+  get runStartedAt(): number | null {
+    return this.currentStartedAt;
   }
 
   /** The outcome of the last finished run (null before the first). */
@@ -124,11 +132,13 @@ export class TrainingManager {
         }
         this.last = outcome;
         this.current = null;
+        this.currentStartedAt = null;
         this.thread = null;
         this.scheduler.runEnded();
         return outcome;
       });
     this.current = run;
+    this.currentStartedAt = Date.now();
     return run;
   }
 
@@ -162,8 +172,19 @@ export class TrainingManager {
       throughSeq,
       batchSize: this.opts.batchSize,
     });
+    // Stored values outside their type's range (written before ingestion checked them) are left out, never trained on.
+    if (stats.dropped > 0)
+      this.logger.warn(
+        { droppedEvents: stats.dropped, throughSeq: stats.throughSeq },
+        `training: ${stats.dropped} stored events with a non-finite or out-of-range value were left out`,
+      );
     if (log.users.length === 0)
-      return { status: 'skipped', reason: `no feedback with a training signal (${stats.events} events read)` };
+      return {
+        status: 'skipped',
+        reason:
+          `no feedback with a training signal (${stats.events} events read` +
+          (stats.dropped > 0 ? `, ${stats.dropped} dropped for an out-of-range value)` : ')'),
+      };
     if (this.stopping) return { status: 'skipped', reason: 'training is stopped' };
 
     const { algorithm, params, holdoutRatio, maxRegression } = config.training;
@@ -182,7 +203,8 @@ export class TrainingManager {
         algorithm,
         params: result.params,
         createdAt: Date.now(),
-        metrics: result.metrics,
+        // droppedEvents: rows left out for a non-finite or out-of-range value (see ScanStats.dropped).
+        metrics: { ...result.metrics, droppedEvents: stats.dropped },
         trainedThroughSeq: stats.throughSeq,
         fitSeconds: result.fitSeconds,
       },
@@ -190,11 +212,33 @@ export class TrainingManager {
     );
     // Compare with the version active now (a manual activate may have happened during the run).
     const decision = decideActivation(result.metrics, await storage.activeModel(), maxRegression);
-    if (!decision.activate) return { status: 'rejected', model: record, reason: decision.reason };
+    let outcome: TrainOutcome;
+    if (!decision.activate) outcome = { status: 'rejected', model: record, reason: decision.reason };
+    else
+      try {
+        outcome = { status: 'activated', model: await this.swapIn(record, result.bytes) };
+      } catch (e) {
+        outcome = {
+          status: 'failed',
+          error: `v${record.version} was saved but could not be activated: ${errorText(e)}`,
+        };
+      }
+    await this.prune();
+    return outcome;
+  }
+
+  /** Deletes versions beyond `training.keepVersions` (after the activation decision, so never the new active one). */
+  private async prune(): Promise<void> {
     try {
-      return { status: 'activated', model: await this.swapIn(record, result.bytes) };
+      const deleted = await pruneVersions(this.engine.storage, this.engine.config.training.keepVersions);
+      if (deleted.length > 0)
+        this.logger.info(
+          { deleted, keepVersions: this.engine.config.training.keepVersions },
+          'training: old versions deleted',
+        );
     } catch (e) {
-      return { status: 'failed', error: `v${record.version} was saved but could not be activated: ${errorText(e)}` };
+      // Pruning is housekeeping: a failure must not turn a good run into a failed one.
+      this.logger.warn({ error: errorText(e) }, 'training: deleting old versions failed');
     }
   }
 

@@ -42,8 +42,8 @@ describe('PrecomputedLists.pageJson', () => {
     for (const [user, offset, end] of [
       ['u1', 0, 4],
       ['u1', 1, 3],
-      ['u1', 3, 10],
-      ['u2', 0, 4],
+      ['u1', 3, 4],
+      ['u2', 0, 2],
     ] as const) {
       const page = l.page(user, catalog, offset, end, 0);
       const json = l.pageJson(user, catalog, offset, end, 0);
@@ -57,6 +57,9 @@ describe('PrecomputedLists.pageJson', () => {
     const l = lists();
     expect(l.pageJson('nobody', catalog, 0, 2, 0)).toBeNull();
     expect(l.pageJson('u2', catalog, 0, 2, 1)).toBeNull(); // 2 < listSize 4 and the stamp moved
+    // A page the list cannot fill: the on-demand path answers it (and says why it is short).
+    expect(l.page('u1', catalog, 3, 10, 0)).toBeNull();
+    expect(l.pageJson('u2', catalog, 0, 4, 0)).toBeNull();
     hidden.add(2);
     try {
       expect(l.page('u1', catalog, 0, 4, 0)).toBeNull();

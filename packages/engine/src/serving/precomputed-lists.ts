@@ -133,7 +133,8 @@ export class PrecomputedLists {
 
   /**
    * Items [offset, end) of the user's list, or null when it cannot answer: no list, an item of the page or before
-   * it hidden or deleted since, or a short list while the catalogue changed (new items could belong in it).
+   * it hidden or deleted since, a short list while the catalogue changed (new items could belong in it), or a list
+   * shorter than `end`.
    * `catalog` is the serving snapshot's catalogue now: after a model swap it is a newer one than {@link home}, and
    * items are checked in it by id.
    */
@@ -167,6 +168,8 @@ export class PrecomputedLists {
     if (slot === undefined) return -1;
     const len = this.lengths[slot];
     if (len < this.listSize && stamp !== this.stamp) return -1;
+    // A page the list cannot fill goes to the on-demand path, which says why it is short (`reason`).
+    if (len < end) return -1;
     const base = slot * this.listSize;
     const stop = Math.min(end, len);
     for (let k = 0; k < stop; k++) if (!this.live(this.items[base + k], catalog)) return -1;

@@ -24,6 +24,10 @@ import {
 import type { EngineConfig } from '../config.js';
 import type { EngineMetrics } from '../api/metrics.js';
 import type { FeedbackRecord, ItemRecord, ModelRecord, Storage } from '../storage/port.js';
+import { removeFeedback } from './feedback-removal.js';
+import { feedbackVerbs } from './feedback-verbs.js';
+import { shortListReason, type ShortListQuery } from './short-list.js';
+import { toUnitScale } from './list-scale.js';
 import { FoldInCandidates } from './fold-in.js';
 import { startPrecompute, type PrecomputeMessage, type PrecomputeRun } from './precompute-thread.js';
 import { PrecomputedLists } from './precomputed-lists.js';
@@ -71,6 +75,8 @@ export interface ServedList {
   model: { name: string; version: number } | null;
   /** Which cold-start path served the list (null: the personalised path). */
   fallback: string | null;
+  /** Why the list is shorter than requested (absent on a full page), e.g. "every candidate was already seen". */
+  reason?: string;
 }
 
 export interface ListRequest {
@@ -191,6 +197,8 @@ export class ServingService {
   /** Users deleted since the active model was trained: its rows for them must not serve. */
   private readonly deletedUsers = new Set<string>();
   private readonly positiveTypes: Set<string>;
+  /** Explanations' verb per feedback type ("Because you bought X"). */
+  private readonly verbOf: (type: string) => string;
   private loadError: string | null = null;
   /** Whether a pipeline rule reads item labels (else the catalogue skips them). */
   private readonly useLabels: boolean;
@@ -235,6 +243,7 @@ export class ServingService {
         .filter(([, t]) => t.weight > 0 && !t.seenOnly)
         .map(([name]) => name),
     );
+    this.verbOf = feedbackVerbs(engine.config.feedback.types);
     this.snap = this.build(null, null);
   }
 
@@ -402,12 +411,46 @@ export class ServingService {
   onItemDeleted(id: string): void {
     this.itemStamp++;
     this.items.delete(id);
+    // All its events went with it: its popularity is zero now (not just hidden), also if the id is created again.
     this.counts.delete(id);
     const s = this.snap;
-    if (s.catalog.itemIds.has(id)) s.catalog.hide(id);
+    const i = s.catalog.itemIds.get(id);
+    if (i >= 0) {
+      s.pipeline.recordInteraction(i, -s.pipeline.popularity.count(i));
+      s.catalog.hide(id);
+    }
   }
 
-  onUserDeleted(id: string): void {
+  /**
+   * Feedback rows removed from the store (a single deleted event, a deleted user's rows): every statistic derived
+   * from them is updated at once (see `removeFeedback`: popularity, the users' cached history and lists).
+   *
+   * @example
+   * serving.onFeedbackRemoved([{ seq: 42, userId: 'u1', itemId: 'i1', type: 'like', value: 1, timestamp: 0 }]);
+   */
+  onFeedbackRemoved(rows: FeedbackRecord[]): void {
+    if (rows.length === 0) return;
+    const s = this.snap;
+    removeFeedback(
+      {
+        counts: this.counts,
+        positiveTypes: this.positiveTypes,
+        catalog: s.catalog,
+        pipeline: s.pipeline,
+        cachedUser: (id) => this.users?.peek(id),
+        invalidateUser: (id) => {
+          const pending = this.loading.get(id);
+          if (pending) pending.stale = true;
+          this.forgetPrecomputed(id);
+        },
+      },
+      rows,
+    );
+  }
+
+  /** A deleted user: `removed` are the feedback rows the store deleted with them (`Storage.deleteUser`). */
+  onUserDeleted(id: string, removed: FeedbackRecord[] = []): void {
+    this.onFeedbackRemoved(removed);
     this.users?.delete(id);
     this.forgetPrecomputed(id);
     const pending = this.loading.get(id);
@@ -453,16 +496,42 @@ export class ServingService {
       }
     const entry = await this.entry(userId);
     const s = this.snap;
+    let out: ServedList;
     if (req.category === undefined && !req.exclude?.length && end <= LIST_SIZE && this.users) {
       let l = entry.list;
       if (!l || !this.listUsable(l, s, end)) {
         const r = this.run(userId, entry, s, { n: LIST_SIZE });
         l = entry.list = { gen: s.gen, stamp: this.itemStamp, ...r };
       }
-      return { items: l.items.slice(offset, end), model: s.info, fallback: l.fallback };
+      out = { items: l.items.slice(offset, end), model: s.info, fallback: l.fallback };
+    } else {
+      const r = this.run(userId, entry, s, req);
+      out = { items: r.items, model: s.info, fallback: r.fallback };
     }
-    const r = this.run(userId, entry, s, req);
-    return { items: r.items, model: s.info, fallback: r.fallback };
+    if (out.items.length < req.n) this.sayWhyShort(out, s, req, 'recommend', this.seenCount(userId, entry, s));
+    return out;
+  }
+
+  /** Sets `list.reason` to why it is shorter than `req.n` (see `shortListReason`; only called for short lists). */
+  private sayWhyShort(list: ServedList, s: Snapshot, req: ListRequest, kind: ShortListQuery['kind'], seen = 0): void {
+    if (list.items.length >= req.n) return;
+    list.reason = shortListReason(s.catalog, {
+      kind,
+      category: req.category,
+      offset: req.offset ?? 0,
+      seen,
+      excluded: req.exclude?.length ?? 0,
+      returned: list.items.length,
+    });
+  }
+
+  /** How many items a personal list leaves out as seen: the history's and the model's training rows. */
+  private seenCount(userId: string, e: UserEntry, s: Snapshot): number {
+    const d = this.derive(userId, e, s);
+    let n = d.history.context.seen?.length ?? 0;
+    const t = s.model?.training;
+    if (t && d.u >= 0) n += t.seenIndptr[d.u + 1] - t.seenIndptr[d.u];
+    return n;
   }
 
   /**
@@ -484,7 +553,13 @@ export class ServingService {
       timestamp: e.timestamp ?? now,
     }));
     rows.sort((a, b) => a.timestamp - b.timestamp);
-    const history = indexHistory(summarizeHistory(rows, this.engine.config.feedback.types), s.catalog, 0);
+    const history = indexHistory(
+      summarizeHistory(rows, this.engine.config.feedback.types),
+      s.catalog,
+      0,
+      undefined,
+      this.verbOf,
+    );
     const r = sessionRecommend(s.pipeline, history.context, {
       n: req.n,
       offset: req.offset ?? 0,
@@ -492,7 +567,9 @@ export class ServingService {
       exclude: req.exclude,
       now,
     });
-    return { items: this.served(r, s).items, model: s.info, fallback: r.fallback };
+    const out: ServedList = { items: this.served(r, s).items, model: s.info, fallback: r.fallback };
+    this.sayWhyShort(out, s, req, 'recommend', history.context.seen?.length ?? 0);
+    return out;
   }
 
   /**
@@ -522,23 +599,32 @@ export class ServingService {
           explanation: `Similar to ${title}`,
         });
       }
-      return { items, model: s.info, fallback: null };
+      // Similarity relative to the most similar item (cosine and kNN weights have different ranges).
+      const out: ServedList = { items: toUnitScale(items, items[0]?.score ?? 0), model: s.info, fallback: null };
+      this.sayWhyShort(out, s, { n }, 'similar');
+      return out;
     }
     const cats = catalog.categoriesOf(i);
-    const list = this.ranked(s, 'popular', n, cats.length ? catalog.categoryName(cats[0]) : undefined, i);
-    return { items: list, model: s.info, fallback: 'popular' };
+    const category = cats.length ? catalog.categoryName(cats[0]) : undefined;
+    const out: ServedList = { items: this.ranked(s, 'popular', n, category, i), model: s.info, fallback: 'popular' };
+    this.sayWhyShort(out, s, { n, category }, 'popular');
+    return out;
   }
 
-  /** The most interacted-with items (globally or in a category). */
+  /** The most interacted-with items (globally or in a category); `score` is the count relative to the top item's. */
   popular(n: number, category?: string): ServedList {
     const s = this.snap;
-    return { items: this.ranked(s, 'popular', n, category, -1), model: s.info, fallback: null };
+    const out: ServedList = { items: this.ranked(s, 'popular', n, category, -1), model: s.info, fallback: null };
+    this.sayWhyShort(out, s, { n, category }, 'popular');
+    return out;
   }
 
-  /** The newest items by publication time (globally or in a category). */
+  /** The newest items by publication time (globally or in a category); `score` is the recency weight. */
   latest(n: number, category?: string): ServedList {
     const s = this.snap;
-    return { items: this.ranked(s, 'latest', n, category, -1), model: s.info, fallback: null };
+    const out: ServedList = { items: this.ranked(s, 'latest', n, category, -1), model: s.info, fallback: null };
+    this.sayWhyShort(out, s, { n, category }, 'latest');
+    return out;
   }
 
   /**
@@ -794,7 +880,7 @@ export class ServingService {
       const t = m.training;
       trainingSeen = t.seenIndices.subarray(t.seenIndptr[u], t.seenIndptr[u + 1]);
     }
-    const history = indexHistory(e.summary, s.catalog, m ? m.training.nItems : 0, trainingSeen);
+    const history = indexHistory(e.summary, s.catalog, m ? m.training.nItems : 0, trainingSeen, this.verbOf);
     return (e.derived = { gen: s.gen, history, u, fresh, fold: undefined });
   }
 
@@ -817,7 +903,10 @@ export class ServingService {
     return { items, indices: Int32Array.from(r.items, (it) => it.index), fallback: r.fallback };
   }
 
-  /** Popular or latest items straight from the pipeline's ranked indexes, explained by the pipeline's templates. */
+  /**
+   * Popular or latest items straight from the pipeline's ranked indexes, explained by the pipeline's templates, on
+   * the responses' score scale (see `toUnitScale`).
+   */
   private ranked(s: Snapshot, kind: 'popular' | 'latest', n: number, category: string | undefined, skip: number) {
     const { catalog, pipeline } = s;
     const c = category !== undefined ? catalog.categoryIndex(category) : -1;
@@ -851,7 +940,8 @@ export class ServingService {
       if (ex.reason.category !== undefined) sr.category = ex.reason.category;
       out.push({ id: String(catalog.itemIds.id(i)), score: finite(score), reason: sr, explanation: ex.explanation });
     }
-    return out;
+    // Counts relative to the top item's; recency weights are on [0, 1] already.
+    return toUnitScale(out, kind === 'popular' ? (out[0]?.score ?? 0) : 1);
   }
 
   /** Recomputes the default list of recently active users after a swap, a few per event-loop turn. */

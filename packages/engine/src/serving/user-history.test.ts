@@ -37,8 +37,9 @@ describe('summarizeHistory', () => {
     );
     expect(s.seen).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     expect(s.positives).toEqual([
-      { id: 'b', weight: 3, time: 5 },
-      { id: 'a', weight: 3, time: 2 },
+      // The type of the latest positive event names the interaction in explanations.
+      { id: 'b', weight: 3, time: 5, type: 'rating' },
+      { id: 'a', weight: 3, time: 2, type: 'like' },
     ]);
     expect(s.negatives).toEqual(['c']);
   });
@@ -50,10 +51,11 @@ describe('summarizeHistory', () => {
       [row('a', 'like', 1), row('b', 'like', 2), row('zz', 'like', 3), row('c', 'dislike', 4)],
       TYPES,
     );
-    const h = indexHistory(s, catalog, 2, Int32Array.of(0));
+    const h = indexHistory(s, catalog, 2, Int32Array.of(0), (t) => `${t}d`);
     expect(Array.from(h.context.seen!)).toEqual([1, 2, 3, 0]);
     expect(Array.from(h.context.positives!)).toEqual([2, 1]); // newest first
     expect(Array.from(h.context.positiveTimes!)).toEqual([2, 1]);
+    expect(h.context.positiveVerbs).toEqual(['liked', 'liked']);
     expect(Array.from(h.context.negatives!)).toEqual([3]);
     // Only index 1 ('a') is below nModelItems = 2.
     expect(Array.from(h.foldItems)).toEqual([1]);

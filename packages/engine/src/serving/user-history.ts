@@ -9,8 +9,11 @@ export type FeedbackTypes = EngineConfig['feedback']['types'];
 export interface HistorySummary {
   /** Every item the user touched (any type, including seen-only and unknown types): never recommended again. */
   seen: string[];
-  /** Items whose aggregated weight is > 0, newest first, with that weight and the latest event time. */
-  positives: { id: string; weight: number; time: number }[];
+  /**
+   * Items whose aggregated weight is > 0, newest first, with that weight, the latest event time and the type of the
+   * latest positive event on it (what explanations name: "Because you bought X").
+   */
+  positives: { id: string; weight: number; time: number; type: string }[];
   /** Items whose aggregated weight is < 0 (dislikes outweighing the rest). */
   negatives: string[];
 }
@@ -30,6 +33,7 @@ export function summarizeHistory(rows: readonly FeedbackRecord[], types: Feedbac
   const sum = new Map<string, number>();
   const latest = new Map<string, { w: number; t: number }>();
   const time = new Map<string, number>();
+  const positiveType = new Map<string, { type: string; t: number }>();
   const seen: string[] = [];
   for (const r of rows) {
     if (!time.has(r.itemId)) {
@@ -40,6 +44,8 @@ export function summarizeHistory(rows: readonly FeedbackRecord[], types: Feedbac
     if (!t || t.seenOnly || t.weight === 0) continue;
     const w = t.weight * (t.useValue ? r.value : 1);
     if (!Number.isFinite(w)) continue;
+    if (w > 0 && r.timestamp >= (positiveType.get(r.itemId)?.t ?? -Infinity))
+      positiveType.set(r.itemId, { type: r.type, t: r.timestamp });
     if (t.useValue) {
       const prev = latest.get(r.itemId);
       // Ties on time: the later row in the list wins (rows are given oldest first, as the log's seq order).
@@ -51,7 +57,7 @@ export function summarizeHistory(rows: readonly FeedbackRecord[], types: Feedbac
   for (const id of seen) {
     if (!sum.has(id) && !latest.has(id)) continue;
     const w = (sum.get(id) ?? 0) + (latest.get(id)?.w ?? 0);
-    if (w > 0) positives.push({ id, weight: w, time: time.get(id)! });
+    if (w > 0) positives.push({ id, weight: w, time: time.get(id)!, type: positiveType.get(id)?.type ?? '' });
     else if (w < 0) negatives.push(id);
   }
   positives.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -78,6 +84,7 @@ export function indexHistory(
   catalog: Catalog,
   nModelItems: number,
   extraSeen?: ArrayLike<number>,
+  verbOf?: (type: string) => string,
 ): IndexedHistory {
   const ids = catalog.itemIds;
   const seen: number[] = [];
@@ -88,6 +95,7 @@ export function indexHistory(
   if (extraSeen) for (let k = 0; k < extraSeen.length; k++) seen.push(extraSeen[k]);
   const pos: number[] = [],
     times: number[] = [],
+    verbs: string[] = [],
     foldI: number[] = [],
     foldV: number[] = [];
   for (const p of s.positives) {
@@ -95,6 +103,7 @@ export function indexHistory(
     if (i < 0) continue;
     pos.push(i);
     times.push(p.time);
+    verbs.push(verbOf ? verbOf(p.type) : '');
     if (i < nModelItems) {
       foldI.push(i);
       foldV.push(p.weight);
@@ -110,6 +119,7 @@ export function indexHistory(
       seen: Int32Array.from(seen),
       positives: Int32Array.from(pos),
       positiveTimes: Float64Array.from(times),
+      positiveVerbs: verbs,
       negatives: Int32Array.from(neg),
     },
     foldItems: Int32Array.from(foldI),

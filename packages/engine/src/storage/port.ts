@@ -30,7 +30,15 @@ export interface FeedbackRecord {
   type: string;
   value: number;
   timestamp: number;
+  /**
+   * The client's id of the event (idempotent ingestion), unique among stored rows; absent when it was posted without
+   * one. A row whose eventId is already stored is not stored again.
+   */
+  eventId?: string;
 }
+
+/** Which one feedback row `deleteFeedback` removes: by its seq or by its eventId. */
+export type FeedbackSelector = { seq: number } | { eventId: string };
 
 /** A trained model version kept by the store. */
 export interface ModelRecord {
@@ -89,19 +97,37 @@ export interface Storage {
   upsertUsers(users: UserRecord[]): Promise<number>;
   getUser(id: string): Promise<UserRecord | null>;
   patchUser(id: string, patch: Partial<Omit<UserRecord, 'id'>>): Promise<UserRecord | null>;
-  /** Deletes the user and all their feedback; false when they did not exist. */
-  deleteUser(id: string): Promise<boolean>;
+  /**
+   * Deletes the user and all their feedback; returns the feedback rows it removed (read in the same transaction, so
+   * serving can subtract exactly them from popularity), or null when the user did not exist.
+   */
+  deleteUser(id: string): Promise<FeedbackRecord[] | null>;
   listUsers(cursor: string | null, n: number): Promise<Page<UserRecord>>;
   /** Ids of users with feedback, the most recently active (newest event) first, at most `limit`. */
   recentUsers(limit: number): Promise<string[]>;
 
   /**
    * Stores feedback atomically. Unknown users are created when `createUsers`; unknown items when `createItems`
-   * (else the whole batch is rejected by the caller before this point). Returns the rows with their `seq`.
+   * (else the whole batch is rejected by the caller before this point). Writes each stored row's `seq` into it and
+   * returns how many rows were stored: a row whose `eventId` is already stored, or repeats an earlier row's in the
+   * batch, is skipped (its `seq` stays unset), also between concurrent batches.
    */
   insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number>;
+  /**
+   * Deletes one feedback row (by seq or eventId) and its user-index entry, atomically; returns the removed row, or
+   * null when no such row is stored (a row of a deleted item counts as gone).
+   */
+  deleteFeedback(sel: FeedbackSelector): Promise<FeedbackRecord | null>;
   /** A user's feedback, newest first. */
   userFeedback(userId: string, limit?: number): Promise<FeedbackRecord[]>;
+  /**
+   * One page of a user's feedback in the order of `userFeedback` (newest event first, seq breaking ties): at most `n`
+   * rows after `cursor` (null: from the newest), and the cursor of the next page, null at the end. The cursor is a
+   * keyset position `(timestamp, seq)` (storage/feedback-cursor.ts), so pages neither repeat nor skip a stored row
+   * while events are inserted; rows of deleted items are skipped, which may leave a page short (even empty) before
+   * the end. A cursor this store did not issue throws `InvalidCursorError`; an unknown user has one empty page.
+   */
+  userFeedbackPage(userId: string, cursor: string | null, n: number): Promise<Page<FeedbackRecord>>;
   /** Feedback with seq > afterSeq in seq order, at most `limit` rows (training reads it in batches). */
   scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]>;
   /**
@@ -125,6 +151,8 @@ export interface Storage {
   modelBytes(version: number): Promise<Uint8Array | null>;
   /** Marks one version active (and every other inactive), atomically. */
   activateModel(version: number): Promise<boolean>;
+  /** Deletes a stored version (metadata and bytes); false when it does not exist or is the active one. */
+  deleteModel(version: number): Promise<boolean>;
   activeModel(): Promise<ModelRecord | null>;
 
   /**

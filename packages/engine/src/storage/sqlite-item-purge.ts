@@ -48,6 +48,8 @@ export class SqliteItemPurge extends BackgroundChunks {
   constructor(
     db: Database.Database,
     private readonly chunkSeqs = PURGE_CHUNK_SEQS,
+    /** Runs after each chunk (the store kicks its incremental vacuum: a chunk frees pages). */
+    private readonly afterChunk?: () => void,
   ) {
     super(db, 'the purge of deleted items');
     this.insert = db.prepare('INSERT OR REPLACE INTO deleted_items (item_key, through_seq) VALUES (?, ?)');
@@ -148,5 +150,6 @@ export class SqliteItemPurge extends BackgroundChunks {
     for (const key of done) this.pending.delete(key);
     // Idle: the next deleted key starts a fresh pass at 0 and needs no wrap.
     if (this.pending.size === 0) this.cursor = 0;
+    this.afterChunk?.();
   }
 }

@@ -144,6 +144,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     SELECT user_key, timestamp, seq FROM feedback ORDER BY user_key, timestamp, seq;
   DROP INDEX feedback_by_user;
   `,
+  // v5: idempotent ingestion. A feedback row may carry the client's event id; a retried batch skips rows whose id is
+  // stored. ADD COLUMN rewrites nothing (old rows read NULL), and the unique index is partial, so a row without an
+  // event id costs no index entry: ingestion without event ids pays one NULL column byte per row.
+  `
+  ALTER TABLE feedback ADD COLUMN event_id TEXT;
+  CREATE UNIQUE INDEX feedback_by_event_id ON feedback (event_id) WHERE event_id IS NOT NULL;
+  `,
 ];
 
 /**

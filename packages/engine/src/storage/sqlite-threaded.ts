@@ -1,6 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { workerScriptUrl } from '../jobs/worker-script.js';
-import type { FeedbackColumns, FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from './port.js';
+import type {
+  FeedbackColumns,
+  FeedbackRecord,
+  FeedbackSelector,
+  ItemRecord,
+  ModelRecord,
+  Page,
+  Storage,
+  UserRecord,
+} from './port.js';
 import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
 import { fromWire, toColumns, type WriterOp, type WriterReply, type WriterRequest } from './sqlite-writer-protocol.js';
 
@@ -59,7 +68,12 @@ export class ThreadedSqliteStorage implements Storage {
    */
   static async open(path: string, opts: SqliteOpenOptions = {}): Promise<ThreadedSqliteStorage> {
     if (path === ':memory:') throw new TypeError('ThreadedSqliteStorage needs a database file, not :memory:');
-    const reader = SqliteStorage.open(path, { ...opts, keyCacheSize: 0, purgeDeletedItems: false });
+    const reader = SqliteStorage.open(path, {
+      ...opts,
+      keyCacheSize: 0,
+      purgeDeletedItems: false,
+      incrementalVacuum: false,
+    });
     try {
       return new ThreadedSqliteStorage(reader, await startWriter(path, opts), path, opts);
     } catch (e) {
@@ -157,8 +171,17 @@ export class ThreadedSqliteStorage implements Storage {
       createUsers: opts.createUsers,
       createItems: opts.createItems,
     });
-    for (let i = 0; i < seqs.length; i++) rows[i].seq = seqs[i];
-    return seqs.length;
+    // 0 marks a row skipped because its eventId was already stored: it keeps no seq.
+    let stored = 0;
+    for (let i = 0; i < seqs.length; i++)
+      if (seqs[i] > 0) {
+        rows[i].seq = seqs[i];
+        stored++;
+      }
+    return stored;
+  }
+  deleteFeedback(sel: FeedbackSelector): Promise<FeedbackRecord | null> {
+    return this.call('deleteFeedback', sel);
   }
 
   upsertItems(items: ItemRecord[]): Promise<number> {
@@ -176,7 +199,7 @@ export class ThreadedSqliteStorage implements Storage {
   patchUser(id: string, patch: Partial<Omit<UserRecord, 'id'>>): Promise<UserRecord | null> {
     return this.call('patchUser', id, patch);
   }
-  deleteUser(id: string): Promise<boolean> {
+  deleteUser(id: string): Promise<FeedbackRecord[] | null> {
     return this.call('deleteUser', id);
   }
   saveModel(meta: ModelMeta, bytes: Uint8Array): Promise<ModelRecord> {
@@ -184,6 +207,17 @@ export class ThreadedSqliteStorage implements Storage {
   }
   activateModel(version: number): Promise<boolean> {
     return this.call('activateModel', version);
+  }
+  deleteModel(version: number): Promise<boolean> {
+    return this.call('deleteModel', version);
+  }
+
+  /**
+   * The `synchronous` level of the writer thread's connection, the one every commit goes through (2 = FULL): what
+   * durability across a power cut rests on. Asked of the writer, not read from this thread's reading connection.
+   */
+  writerSynchronousLevel(): Promise<number> {
+    return this.call('synchronousLevel') as Promise<number>;
   }
 
   /** See {@link SqliteStorage.userIndexPending} (asked of the writer). */
@@ -227,6 +261,9 @@ export class ThreadedSqliteStorage implements Storage {
   }
   userFeedback(userId: string, limit?: number): Promise<FeedbackRecord[]> {
     return this.reader.userFeedback(userId, limit);
+  }
+  userFeedbackPage(userId: string, cursor: string | null, n: number): Promise<Page<FeedbackRecord>> {
+    return this.reader.userFeedbackPage(userId, cursor, n);
   }
   scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]> {
     return this.reader.scanFeedback(afterSeq, limit);

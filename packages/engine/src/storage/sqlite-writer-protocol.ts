@@ -10,13 +10,16 @@ export const WRITER_OPS = [
   'upsertUsers',
   'patchUser',
   'deleteUser',
+  'deleteFeedback',
   'saveModel',
   'activateModel',
+  'deleteModel',
   'mergeUserIndex',
   'whenUserIndexMerged',
   'whenItemsPurged',
   'userIndexPending',
   'pendingItemPurges',
+  'synchronousLevel',
 ] as const;
 export type WriterOp = (typeof WRITER_OPS)[number];
 
@@ -27,6 +30,8 @@ export interface FeedbackBatchColumns {
   types: string[];
   values: Float64Array;
   timestamps: Float64Array;
+  /** Each row's eventId (null where it has none); absent when no row has one, so plain batches copy nothing more. */
+  eventIds?: (string | null)[];
 }
 
 export type WriterRequest =
@@ -63,13 +68,14 @@ export function toColumns(rows: FeedbackRecord[]): FeedbackBatchColumns {
     out.types[i] = r.type;
     out.values[i] = r.value;
     out.timestamps[i] = r.timestamp;
+    if (r.eventId !== undefined) (out.eventIds ??= new Array<string | null>(n).fill(null))[i] = r.eventId;
   }
   return out;
 }
 
 export function fromColumns(c: FeedbackBatchColumns): FeedbackRecord[] {
   const rows = new Array<FeedbackRecord>(c.userIds.length);
-  for (let i = 0; i < rows.length; i++)
+  for (let i = 0; i < rows.length; i++) {
     rows[i] = {
       userId: c.userIds[i],
       itemId: c.itemIds[i],
@@ -77,6 +83,9 @@ export function fromColumns(c: FeedbackBatchColumns): FeedbackRecord[] {
       value: c.values[i],
       timestamp: c.timestamps[i],
     };
+    const eventId = c.eventIds?.[i];
+    if (eventId !== undefined && eventId !== null) rows[i].eventId = eventId;
+  }
   return rows;
 }
 

@@ -27,9 +27,10 @@ async function handle(m: WriterRequest): Promise<void> {
   try {
     if (m.op === 'insertFeedback') {
       const rows = fromColumns(m.batch);
-      const n = await store.insertFeedback(rows, { createUsers: m.createUsers, createItems: m.createItems });
-      const seqs = new Float64Array(n);
-      for (let i = 0; i < n; i++) seqs[i] = rows[i].seq ?? 0;
+      await store.insertFeedback(rows, { createUsers: m.createUsers, createItems: m.createItems });
+      // One seq per row of the batch, 0 for a row skipped as a duplicate eventId (seqs start at 1).
+      const seqs = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) seqs[i] = rows[i].seq ?? 0;
       post({ type: 'result', id: m.id, result: seqs }, [seqs.buffer]);
     } else if (m.op === 'close') {
       // close() writes the queued batches; their handlers then post their answers before this one.

@@ -1,12 +1,26 @@
 import { setImmediate } from 'node:timers';
 import Database from 'better-sqlite3';
 type Statement = Database.Statement;
-import type { FeedbackColumns, FeedbackRecord, ItemRecord, ModelRecord, Page, Storage, UserRecord } from './port.js';
+import type {
+  FeedbackColumns,
+  FeedbackRecord,
+  FeedbackSelector,
+  ItemRecord,
+  ModelRecord,
+  Page,
+  Storage,
+  UserRecord,
+} from './port.js';
 import { decodeCursor, encodeCursor, UnknownReferenceError } from './errors.js';
 import { migrate } from './sqlite-migrations.js';
 import { KeyCache } from './key-cache.js';
 import { PURGE_CHUNK_SEQS, SqliteItemPurge } from './sqlite-item-purge.js';
+import { enableIncrementalVacuum, IncrementalVacuum } from './sqlite-vacuum.js';
 import { SqliteUserIndexMerge } from './sqlite-user-index.js';
+import { EventIdFilter } from './sqlite-event-ids.js';
+import { deleteFeedbackTx, type DeleteFeedbackTx } from './sqlite-feedback-delete.js';
+import { SqliteUserFeedbackPages } from './sqlite-user-feedback.js';
+import { decodeFeedbackCursor } from './feedback-cursor.js';
 
 /**
  * How hard a commit waits for the disk.
@@ -49,6 +63,11 @@ export interface SqliteOpenOptions {
    */
   purgeChunkSeqs?: number;
   /**
+   * Whether this connection hands pages freed by deletes back to the file system (default true; see
+   * {@link IncrementalVacuum}). A second connection that only reads passes false.
+   */
+  incrementalVacuum?: boolean;
+  /**
    * Whether this connection runs the background purge of deleted items' feedback (default true). A second connection
    * to the same file (a worker thread that only reads) should pass false: one purger is enough, and its chunks would
    * make the serving connection's commits wait for the write lock.
@@ -67,6 +86,8 @@ interface QueuedBatch {
   rows: FeedbackRecord[];
   createUsers: boolean;
   createItems: boolean;
+  /** Rows stored (the batch minus rows skipped for an already stored eventId), set by the group commit. */
+  stored: number;
   resolve: (n: number) => void;
   reject: (e: unknown) => void;
 }
@@ -101,11 +122,12 @@ const USER_COLUMNS = 'id, labels, updated_at AS updatedAt';
 // Aliased so that better-sqlite3's row objects are FeedbackRecords as they come, with no per-row mapping. Used with
 // `feedback f JOIN users u JOIN items i`: feedback stores integer keys, the ids come from the two rowid lookups.
 const FEEDBACK_COLUMNS =
-  'f.seq AS seq, u.id AS userId, i.id AS itemId, f.type AS type, f.value AS value, f.timestamp AS timestamp';
+  'f.seq AS seq, u.id AS userId, i.id AS itemId, f.type AS type, f.value AS value, f.timestamp AS timestamp, ' +
+  'f.event_id AS eventId';
 const FEEDBACK_JOIN = 'feedback f JOIN users u ON u.user_key = f.user_key JOIN items i ON i.item_key = f.item_key';
 /** Empty id→key lookups in one batch, as a sentinel for "checked, absent". */
 const ABSENT = -1;
-/** Feedback rows per multi-row INSERT (5 parameters each; SQLite allows 32,766). */
+/** Feedback rows per multi-row INSERT (6 parameters each; SQLite allows 32,766). */
 const ROWS_PER_INSERT = 100;
 /** Seq range per step of `positiveItemCounts` (~0.3 s of work each on 5M rows; requests run between steps). */
 const COUNT_CHUNK = 500_000;
@@ -142,7 +164,10 @@ export class SqliteStorage implements Storage {
   /** Writes a group of batches in one transaction; returns each batch's error (undefined where it was stored). */
   private readonly writeGroup: (group: QueuedBatch[]) => unknown[];
   /** The parameter array of one multi-row feedback INSERT, reused. */
-  private readonly manyParams: (string | number)[] = new Array(ROWS_PER_INSERT * 5);
+  private readonly manyParams: (string | number | null)[] = new Array(ROWS_PER_INSERT * 6);
+  /** Skips rows whose eventId is already stored (idempotent ingestion). */
+  private readonly eventIds: EventIdFilter;
+  private readonly txDeleteFeedback: DeleteFeedbackTx;
   /** Feedback batches waiting for the next group commit, in arrival order (= seq order). */
   private queue: QueuedBatch[] = [];
   /** `positiveItemCounts` statements by number of types (the IN list has one placeholder per type). */
@@ -151,24 +176,34 @@ export class SqliteStorage implements Storage {
   private readonly groupMaxEvents: number;
   private readonly txUpsertItems: (items: ItemRecord[]) => number;
   private readonly txUpsertUsers: (users: UserRecord[]) => number;
-  private readonly txDeleteUser: (id: string) => boolean;
+  private readonly txDeleteUser: (id: string) => FeedbackRecord[] | null;
   private readonly txDeleteItem: (id: string) => { key: number; through: number } | null;
   /** Deleted items whose feedback rows are still stored, and the background purge that deletes them. */
   private readonly purge: SqliteItemPurge;
   /** The merge of the user index's recent level into its main level. */
   private readonly userIndex: SqliteUserIndexMerge;
+  /** Keyset pages of one user's feedback (both levels of the user index). */
+  private readonly feedbackPages: SqliteUserFeedbackPages;
   private readonly txActivate: (version: number) => boolean;
+  /** Hands pages freed by deletes back to the file system, in chunks (storage/sqlite-vacuum.ts). */
+  private readonly vacuum: IncrementalVacuum;
   private readonly txPatchItem: (id: string, patch: Partial<Omit<ItemRecord, 'id'>>) => ItemRecord | null;
   private readonly txPatchUser: (id: string, patch: Partial<Omit<UserRecord, 'id'>>) => UserRecord | null;
 
   private constructor(db: Database.Database, opts: SqliteOpenOptions) {
     this.db = db;
     this.groupMaxEvents = Math.max(1, opts.groupMaxEvents ?? 50_000);
-    this.purge = new SqliteItemPurge(db, Math.max(1, Math.round(opts.purgeChunkSeqs ?? PURGE_CHUNK_SEQS)));
+    this.vacuum = new IncrementalVacuum(db, opts.incrementalVacuum ?? true);
+    this.purge = new SqliteItemPurge(db, Math.max(1, Math.round(opts.purgeChunkSeqs ?? PURGE_CHUNK_SEQS)), () =>
+      this.vacuum.kick(),
+    );
     this.userIndex = new SqliteUserIndexMerge(db, opts.userIndexMergeRows, opts.userIndexChunkRows);
+    this.feedbackPages = new SqliteUserFeedbackPages(db, FEEDBACK_COLUMNS);
     const keyCacheSize = Math.max(0, opts.keyCacheSize ?? 100_000);
     const s = prepareAll(db);
     this.stmt = s;
+    this.eventIds = new EventIdFilter(db);
+    this.txDeleteFeedback = deleteFeedbackTx(db);
     this.userKeys = new KeyCache(keyCacheSize);
     this.itemKeys = new KeyCache(keyCacheSize);
     this.userIdsByKey = new KeyCache(keyCacheSize);
@@ -183,9 +218,12 @@ export class SqliteStorage implements Storage {
     const createdUsers: string[] = [];
     const createdItems: string[] = [];
     // One batch, all rows or none: run inside the group transaction, better-sqlite3 makes it a SAVEPOINT.
-    const txBatch = db.transaction((rows: FeedbackRecord[], createUsers: boolean, createItems: boolean) => {
+    const txBatch = db.transaction((batch: FeedbackRecord[], createUsers: boolean, createItems: boolean) => {
       const now = Date.now();
+      // Rows already stored under their eventId are left out (and keep no seq); a batch without eventIds is as is.
+      const { rows, index } = this.eventIds.fresh(batch);
       const n = rows.length;
+      if (n === 0) return 0;
       const uk = new Float64Array(n);
       const ik = new Float64Array(n);
       // Each distinct id is resolved (or created) once per group; a batch of 1000 events usually names far fewer.
@@ -195,7 +233,7 @@ export class SqliteStorage implements Storage {
         if (u === undefined) {
           u = this.userKeys.get(r.userId) ?? (s.userKey.get(r.userId) as number | undefined) ?? ABSENT;
           if (u === ABSENT) {
-            if (!createUsers) throw new UnknownReferenceError('user', r.userId, i);
+            if (!createUsers) throw new UnknownReferenceError('user', r.userId, index ? index[i] : i);
             u = Number(s.createUser.run(r.userId, now).lastInsertRowid);
             createdUsers.push(r.userId);
           }
@@ -205,7 +243,7 @@ export class SqliteStorage implements Storage {
         if (it === undefined) {
           it = this.itemKeys.get(r.itemId) ?? (s.itemKey.get(r.itemId) as number | undefined) ?? ABSENT;
           if (it === ABSENT) {
-            if (!createItems) throw new UnknownReferenceError('item', r.itemId, i);
+            if (!createItems) throw new UnknownReferenceError('item', r.itemId, index ? index[i] : i);
             it = Number(s.createItem.run(r.itemId, now, now).lastInsertRowid);
             createdItems.push(r.itemId);
           }
@@ -224,13 +262,14 @@ export class SqliteStorage implements Storage {
       let last = (s.feedbackSeqCounter.get() as number | undefined) ?? 0;
       let i = 0;
       for (; i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT) {
-        for (let j = 0, o = 0; j < ROWS_PER_INSERT; j++, o += 5) {
+        for (let j = 0, o = 0; j < ROWS_PER_INSERT; j++, o += 6) {
           const r = rows[i + j];
           params[o] = uk[i + j];
           params[o + 1] = ik[i + j];
           params[o + 2] = r.type;
           params[o + 3] = r.value;
           params[o + 4] = r.timestamp;
+          params[o + 5] = r.eventId ?? null;
         }
         const end = Number(s.insertFeedbackMany.run(params).lastInsertRowid);
         const start = end - ROWS_PER_INSERT + 1;
@@ -241,7 +280,9 @@ export class SqliteStorage implements Storage {
       }
       for (; i < n; i++) {
         const r = rows[i];
-        r.seq = Number(s.insertFeedback.run(uk[i], ik[i], r.type, r.value, r.timestamp).lastInsertRowid);
+        r.seq = Number(
+          s.insertFeedback.run(uk[i], ik[i], r.type, r.value, r.timestamp, r.eventId ?? null).lastInsertRowid,
+        );
         if (r.seq !== last + 1) throw new Error(`feedback seqs not consecutive: ${last} then ${r.seq}`);
         if (i === 0) first = r.seq;
         last = r.seq;
@@ -260,13 +301,14 @@ export class SqliteStorage implements Storage {
         createdUsers.length = 0;
         createdItems.length = 0;
         try {
-          txBatch(b.rows, b.createUsers, b.createItems);
+          b.stored = txBatch(b.rows, b.createUsers, b.createItems);
         } catch (e) {
           // Alone in the group: fail the whole transaction (no savepoint is needed to undo it). And if SQLite rolled
           // back the whole transaction itself (an I/O error, a full disk: https://sqlite.org/lang_transaction.html
           // "Response To Errors Within A Transaction"), the next batches must not run in autocommit mode: fail all.
           if (single || !db.inTransaction) throw e;
           failures[g] = e;
+          b.stored = 0;
           for (const id of createdUsers) groupUsers.delete(id);
           for (const id of createdItems) groupItems.delete(id);
           for (const r of b.rows) delete r.seq;
@@ -280,11 +322,14 @@ export class SqliteStorage implements Storage {
         for (const [id, k] of groupUsers) this.userKeys.set(id, k);
         for (const [id, k] of groupItems) this.itemKeys.set(id, k);
         let added = 0;
-        for (let g = 0; g < group.length; g++) if (failures[g] === undefined) added += group[g].rows.length;
+        for (let g = 0; g < group.length; g++) if (failures[g] === undefined) added += group[g].stored;
         this.userIndex.added(added);
       } catch (e) {
         // The commit (or a lone batch) failed: nothing of the group is stored.
-        for (const b of group) for (const r of b.rows) delete r.seq;
+        for (const b of group) {
+          b.stored = 0;
+          for (const r of b.rows) delete r.seq;
+        }
         failures.fill(e);
       } finally {
         groupUsers.clear();
@@ -310,12 +355,14 @@ export class SqliteStorage implements Storage {
     this.txDeleteUser = db.transaction((id: string) => {
       this.userKeys.delete(id);
       const key = s.userKey.get(id) as number | undefined;
-      if (key === undefined) return false;
+      if (key === undefined) return null;
+      // Read in the same transaction: exactly the rows deleted (serving subtracts them from popularity).
+      const removed = withoutNullEventIds(s.userFeedback.all({ user: key, limit: -1 }) as FeedbackRecord[]);
       s.deleteUserFeedback.run({ user: key });
       s.deleteUserIndexMain.run(key);
       s.deleteUserIndexRecent.run(key);
       s.deleteUser.run(key);
-      return true;
+      return removed;
     });
     this.txDeleteItem = db.transaction((id: string) => {
       this.itemKeys.delete(id);
@@ -370,6 +417,10 @@ export class SqliteStorage implements Storage {
   static open(path: string, opts: SqliteOpenOptions = {}): SqliteStorage {
     const db = new Database(path, { timeout: 5000 });
     try {
+      // First of all: on a new file the mode takes effect only before WAL mode writes the header; an older file with
+      // tables is rewritten once.
+      if (enableIncrementalVacuum(db))
+        process.emitWarning(`kindred: ${path} was rewritten once (VACUUM) to enable incremental vacuum`);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${(opts.synchronous ?? 'full') === 'full' ? 'FULL' : 'NORMAL'}`);
       // Merges and reads touch pages all over the user index's main level; a bigger cache re-reads fewer.
@@ -419,6 +470,7 @@ export class SqliteStorage implements Storage {
     if (deleted === null) return false;
     this.itemIdsByKey.delete(deleted.key);
     this.purge.track(deleted.key, deleted.through);
+    this.vacuum.kick();
     return true;
   }
 
@@ -454,6 +506,11 @@ export class SqliteStorage implements Storage {
     return this.purge.whenIdle();
   }
 
+  /** Resolves once the incremental vacuum has handed back the pages deletes freed (tests, diagnostics). */
+  whenVacuumed(): Promise<void> {
+    return this.vacuum.whenIdle();
+  }
+
   async listItems(cursor: string | null, n: number): Promise<Page<ItemRecord>> {
     const rows = (
       cursor === null ? this.stmt.listItemsFirst.all(n + 1) : this.stmt.listItemsAfter.all(decodeCursor(cursor), n + 1)
@@ -478,8 +535,10 @@ export class SqliteStorage implements Storage {
     return this.txPatchUser(id, patch);
   }
 
-  async deleteUser(id: string): Promise<boolean> {
-    return this.txDeleteUser(id);
+  async deleteUser(id: string): Promise<FeedbackRecord[] | null> {
+    const removed = this.txDeleteUser(id);
+    this.vacuum.kick();
+    return removed;
   }
 
   /** One pass over both levels of the user index (seconds at millions of events): background work, not requests. */
@@ -525,7 +584,14 @@ export class SqliteStorage implements Storage {
     if (rows.length === 0) return 0;
     if (!this.db.open) throw new TypeError('The database connection is not open');
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({ rows, createUsers: opts.createUsers, createItems: opts.createItems, resolve, reject });
+      this.queue.push({
+        rows,
+        createUsers: opts.createUsers,
+        createItems: opts.createItems,
+        stored: 0,
+        resolve,
+        reject,
+      });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate runs after the poll phase: every request whose body completed in this turn has queued by then.
@@ -547,7 +613,7 @@ export class SqliteStorage implements Storage {
       const group = this.queue.splice(0, take);
       const failures = this.writeGroup(group);
       for (let g = 0; g < group.length; g++) {
-        if (failures[g] === undefined) group[g].resolve(group[g].rows.length);
+        if (failures[g] === undefined) group[g].resolve(group[g].stored);
         else group[g].reject(failures[g]);
       }
       // More queued than one group takes: let requests (and their answers) through before the next group.
@@ -559,15 +625,42 @@ export class SqliteStorage implements Storage {
     }
   };
 
+  /**
+   * See {@link Storage.userFeedbackPage}; the SQL is in sqlite-user-feedback.ts.
+   *
+   * @example
+   * const { items, next } = await store.userFeedbackPage('u1', null, 100);
+   * const more = next ? await store.userFeedbackPage('u1', next, 100) : null;
+   */
+  async userFeedbackPage(userId: string, cursor: string | null, n: number): Promise<Page<FeedbackRecord>> {
+    // Validated first: a bad cursor is the caller's mistake whether or not the user exists.
+    const from = cursor === null ? null : decodeFeedbackCursor(cursor);
+    const key = this.userKeys.get(userId) ?? (this.stmt.userKey.get(userId) as number | undefined);
+    if (key === undefined) return { items: [], next: null };
+    return this.feedbackPages.read(key, from, Math.max(1, Math.floor(n)));
+  }
+
   async userFeedback(userId: string, limit?: number): Promise<FeedbackRecord[]> {
     const key = this.userKeys.get(userId) ?? (this.stmt.userKey.get(userId) as number | undefined);
     if (key === undefined) return [];
     // LIMIT -1 is SQLite's "no limit".
-    return this.stmt.userFeedback.all({ user: key, limit: limit ?? -1 }) as FeedbackRecord[];
+    return withoutNullEventIds(this.stmt.userFeedback.all({ user: key, limit: limit ?? -1 }) as FeedbackRecord[]);
   }
 
   async scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]> {
-    return this.stmt.scanFeedback.all(afterSeq, limit) as FeedbackRecord[];
+    return withoutNullEventIds(this.stmt.scanFeedback.all(afterSeq, limit) as FeedbackRecord[]);
+  }
+
+  /**
+   * Deletes one feedback row by seq or eventId (see {@link deleteFeedbackTx}); null when it is not stored.
+   *
+   * @example
+   * await store.deleteFeedback({ eventId: 'evt-1' }); // the removed row, or null
+   */
+  async deleteFeedback(sel: FeedbackSelector): Promise<FeedbackRecord | null> {
+    const removed = this.txDeleteFeedback(sel);
+    this.vacuum.kick();
+    return removed;
   }
 
   /**
@@ -722,6 +815,11 @@ export class SqliteStorage implements Storage {
     return this.txActivate(version);
   }
 
+  async deleteModel(version: number): Promise<boolean> {
+    // Prepared per call: versions are pruned once per training run. `active = 0` keeps the serving one.
+    return this.db.prepare('DELETE FROM models WHERE version = ? AND active = 0').run(version).changes > 0;
+  }
+
   async activeModel(): Promise<ModelRecord | null> {
     const row = this.stmt.activeModel.get() as ModelRow | undefined;
     return row ? modelFromRow(row) : null;
@@ -734,6 +832,7 @@ export class SqliteStorage implements Storage {
     // Chunks are synchronous, so none is running now; stopping cancels the next one (the queue stays durable).
     this.purge.stop();
     this.userIndex.stop();
+    this.vacuum.stop();
     this.db.close();
   }
 }
@@ -781,12 +880,14 @@ function prepareAll(db: Database.Database) {
     listUsersFirst: p(`SELECT ${USER_COLUMNS} FROM users ORDER BY id LIMIT ?`),
     listUsersAfter: p(`SELECT ${USER_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`),
 
-    insertFeedback: p('INSERT INTO feedback (user_key, item_key, type, value, timestamp) VALUES (?, ?, ?, ?, ?)'),
+    insertFeedback: p(
+      'INSERT INTO feedback (user_key, item_key, type, value, timestamp, event_id) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     // AUTOINCREMENT's counter: the largest seq ever handed out (no row before the first insert).
     feedbackSeqCounter: p("SELECT seq FROM sqlite_sequence WHERE name = 'feedback'").pluck(),
     insertFeedbackMany: p(
-      'INSERT INTO feedback (user_key, item_key, type, value, timestamp) VALUES ' +
-        Array.from({ length: ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?)').join(', '),
+      'INSERT INTO feedback (user_key, item_key, type, value, timestamp, event_id) VALUES ' +
+        Array.from({ length: ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?)').join(', '),
     ),
     indexRecentFrom: p(
       'INSERT INTO feedback_by_user_recent (user_key, timestamp, seq) SELECT user_key, timestamp, seq FROM feedback WHERE seq >= ?',
@@ -879,6 +980,12 @@ function countKeys(keys: number[], tally: { counts: Int32Array; order: number[] 
     }
     if (c[k]++ === 0) tally.order.push(k);
   }
+}
+
+/** Rows read with `f.event_id AS eventId` have `eventId: null` when posted without one: the port leaves it out. */
+function withoutNullEventIds(rows: FeedbackRecord[]): FeedbackRecord[] {
+  for (const r of rows) if (r.eventId === null) delete r.eventId;
+  return rows;
 }
 
 /** Turns n + 1 fetched rows into a page of n and a cursor (the extra row only says that more exist). */

@@ -87,7 +87,8 @@ export function readModelFile(bytes: Uint8Array): {
     const e = raw as ArrayEntry;
     if (
       typeof e?.name !== 'string' ||
-      !(e.dtype in DTYPES) ||
+      // Own keys only: `in` would accept inherited names such as "toString" and crash on `new`.
+      !Object.hasOwn(DTYPES, e.dtype) ||
       !Number.isInteger(e.offset) ||
       !Number.isInteger(e.length)
     )

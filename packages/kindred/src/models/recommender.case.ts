@@ -1,8 +1,10 @@
 // The conformance suite every model passes (convention 8). A model's own test file calls `conformance(...)` and adds
 // only what is special about that model.
-import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, ModelFormatError } from '../errors.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidParameterError, ModelFormatError, ScoreImpossibleError } from '../errors.js';
+import { createWorkerRunner } from '../node/worker-runner.js';
 import { checkerboard } from '../testing/fixtures.js';
+import type { ParallelRunner } from './parallel.js';
 import { loadModel, registerModel, saveModel, type ModelEntry } from './registry.js';
 import type { Params } from './params.js';
 import type { Recommender } from './recommender.js';
@@ -107,6 +109,70 @@ export function conformance(name: string, o: ConformanceOptions): void {
       expect(() => loadModel(bytes.subarray(0, bytes.length - 9))).toThrow(ModelFormatError);
     });
 
+    it('every score the model gives is finite; scoreItems(u) equals score(u, i) for every item', () => {
+      const m = o.create().fit(data);
+      const out = new Float32Array(m.training.nItems);
+      for (let u = 0; u < m.training.nUsers; u++) {
+        m.scoreItems(u, out);
+        for (let i = 0; i < out.length; i++) {
+          const s = scoreOrNull(m, u, i);
+          if (s === null) {
+            expect(out[i], `scoreItems(${u})[${i}] of an impossible pair`).toBe(-Infinity);
+            continue;
+          }
+          expect(Number.isFinite(s), `score(${u}, ${i}) = ${s}`).toBe(true);
+          // A random predictor draws anew on each call: only finiteness is comparable.
+          if (!deterministic) continue;
+          // scoreItems writes float32 and may sum in float32 (SIMD kernels): allow float32 rounding of the terms,
+          // 1e-5 of the score's scale (f32 epsilon 1.2e-7 × a few dozen rounded terms).
+          expect(Math.abs(out[i] - s), `scoreItems(${u})[${i}] vs score = ${s}`).toBeLessThanOrEqual(
+            1e-5 * Math.max(1, Math.abs(s)),
+          );
+        }
+      }
+    });
+
+    it.runIf(deterministic)('recommendBatch equals recommend user by user, unknown users included', () => {
+      const m = o.create().fit(data);
+      const users = Int32Array.from({ length: m.training.nUsers + 1 }, (_, r) => (r < m.training.nUsers ? r : -1));
+      for (const opts of [{ k: 5 }, { k: m.training.nItems + 3, excludeSeen: false }]) {
+        const batch = m.recommendBatch(users, opts);
+        expect(batch.k).toBe(opts.k);
+        for (let r = 0; r < users.length; r++) {
+          const one = m.recommendIndex(users[r], opts);
+          const row = (a: Int32Array | Float32Array) => a.subarray(r * opts.k, (r + 1) * opts.k);
+          expect(row(batch.indices).subarray(0, one.indices.length)).toEqual(one.indices);
+          expect(row(batch.scores).subarray(0, one.scores.length)).toEqual(one.scores);
+          // Short rows are padded with index -1 and score -Infinity.
+          for (let k = one.indices.length; k < opts.k; k++) {
+            expect(row(batch.indices)[k]).toBe(-1);
+            expect(row(batch.scores)[k]).toBe(-Infinity);
+          }
+        }
+      }
+    });
+
+    const hasFitAsync = typeof (o.create() as Partial<AsyncFit>).fitAsync === 'function';
+    // Two worker threads, started only for models with fitAsync and closed after this model's tests.
+    let runner: ParallelRunner | null = null;
+    afterAll(() => runner?.close());
+    it.runIf(hasFitAsync && deterministic)(
+      'fitAsync, with and without worker threads, fits the same model as fit, to the bit',
+      async () => {
+        const plain = o.create().fit(data);
+        runner ??= createWorkerRunner(2);
+        for (const opts of [{}, { runner, minParallelWork: 0 }]) {
+          const m = (await (o.create() as unknown as AsyncFit).fitAsync(data, opts)) as Recommender;
+          for (const h of heldOut) expect(m.predict(h.user, h.item).value).toBe(plain.predict(h.user, h.item).value);
+          for (const u of ['u0', 'u3', 'a-new-user']) {
+            const [a, b] = [m, plain].map((x) => x.recommend(u, { k: 5 }));
+            expect(a.ids).toEqual(b.ids);
+            expect(a.scores).toEqual(b.scores);
+          }
+        }
+      },
+    );
+
     it('clone keeps params, applies overrides, and rejects unknown ones', () => {
       const m = o.create();
       const c = m.clone();
@@ -116,4 +182,19 @@ export function conformance(name: string, o: ConformanceOptions): void {
       expect(() => m.clone({ noSuchParameter: 1 } as never)).toThrow(InvalidParameterError);
     });
   });
+}
+
+/** Models that can fit on worker threads (ALS, the Surprise kNN family). */
+interface AsyncFit {
+  fitAsync(data: unknown, opts: { runner?: ParallelRunner; minParallelWork?: number }): Promise<unknown>;
+}
+
+/** `score(u, i)`, or null when the model says the pair is impossible (cold start). */
+function scoreOrNull(m: Recommender, u: number, i: number): number | null {
+  try {
+    return m.score(u, i);
+  } catch (e) {
+    if (e instanceof ScoreImpossibleError) return null;
+    throw e;
+  }
 }

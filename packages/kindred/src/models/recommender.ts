@@ -296,6 +296,19 @@ export abstract class Recommender<P extends Params = Params> {
     throw new NotSupportedError(`${this.name} does not define item similarity`);
   }
 
+  /**
+   * How strongly having item `j` supports recommending item `i` in this model (item indices; larger = stronger,
+   * ≤ 0 or NaN = not at all): what explanations use to name the user's item behind a recommendation. NaN here;
+   * item-to-item models return their weight (kNN S[j][i], EASE B[j][i]) and factor models the cosine of the item
+   * vectors. O(factors) or O(neighbours) per pair.
+   *
+   * @example
+   * model.itemSupport(241, 3); // e.g. 0.42
+   */
+  itemSupport(_i: number, _j: number): number {
+    return NaN;
+  }
+
   /** @internal used by the model file reader. */
   restoreSummary(summary: TrainingSummary, state: ModelState): void {
     this.summary = summary;

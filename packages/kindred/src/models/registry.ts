@@ -118,8 +118,7 @@ export function loadModel(bytes: Uint8Array): Recommender {
     seenIndices: need('base.seenIndices') as Int32Array,
     itemCounts: need('base.itemCounts') as Int32Array,
   };
-  if (summary.seenIndptr.length !== summary.nUsers + 1 || summary.itemCounts.length !== summary.nItems)
-    throw new ModelFormatError('model file training summary is inconsistent');
+  if (!seenListsConsistent(summary)) throw new ModelFormatError('model file training summary is inconsistent');
   const modelArrays: Record<string, Float32Array | Float64Array | Int32Array | Uint8Array | Uint32Array | Int8Array> =
     {};
   for (const [k, v] of Object.entries(arrays)) if (k.startsWith('model.')) modelArrays[k.slice(6)] = v;
@@ -130,4 +129,23 @@ export function loadModel(bytes: Uint8Array): Recommender {
     throw new ModelFormatError(`model file state is invalid: ${(e as Error).message}`);
   }
   return model;
+}
+
+/**
+ * The summary's seen-items CSR must be a valid index before any model trusts it: `recommend` reads
+ * `seenIndices[seenIndptr[u]..seenIndptr[u+1])` and marks those items, so a short or out-of-range list would read
+ * past the array or exclude the wrong items instead of failing.
+ */
+function seenListsConsistent(s: TrainingSummary): boolean {
+  const { seenIndptr: indptr, seenIndices: indices, itemCounts, nUsers, nItems } = s;
+  if (!Number.isInteger(nUsers) || !Number.isInteger(nItems) || nUsers < 0 || nItems < 0) return false;
+  if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(itemCounts instanceof Int32Array))
+    return false;
+  if (indptr.length !== nUsers + 1 || itemCounts.length !== nItems) return false;
+  // Every index must have its raw id (recommend maps indices back to ids); duplicate ids would shrink the map.
+  if (s.userIds.size !== nUsers || s.itemIds.size !== nItems) return false;
+  if (indptr[0] !== 0 || indptr[nUsers] !== indices.length) return false;
+  for (let u = 0; u < nUsers; u++) if (indptr[u + 1] < indptr[u]) return false;
+  for (let p = 0; p < indices.length; p++) if (indices[p] < 0 || indices[p] >= nItems) return false;
+  return true;
 }

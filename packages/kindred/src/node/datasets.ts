@@ -113,7 +113,8 @@ function manualHint(name: string, src: DatasetSource, cacheDir: string): string 
   return (
     `To install it by hand, download ${src.url} on a machine with internet access and unzip it so that ` +
     `${join(cacheDir, name, src.files[0])} exists (layout: <DIR>/${name}/{${src.files.join(',')}}), ` +
-    `or unzip it into any <DIR> and pass --data-dir <DIR> or set KINDRED_DATA_DIR=<DIR>.`
+    `or unzip it into any <DIR> and pass --data-dir <DIR> or set KINDRED_DATA_DIR=<DIR> ` +
+    `(<DIR> may also be the ${name} folder itself).`
   );
 }
 
@@ -126,17 +127,20 @@ export interface LocateOptions {
 }
 
 /**
- * The directory holding a complete copy of `name`: `<dataDir>/<name>` (see `resolveDataDir`), else
+ * The directory holding a complete copy of `name`: `<dataDir>/<name>` (see `resolveDataDir`), else `<dataDir>`
+ * itself (a data dir that is the dataset's own folder, e.g. `--data-dir ../shared/data/ml-100k`), else
  * `<cacheDir>/<name>`. Throws `DataNotFoundError` saying where it looked and how to install the files.
  *
  * @example
  * findDataset('ml-100k', { dataDir: '../shared/data' }); // '/work/shared/data/ml-100k'
+ * findDataset('ml-100k', { dataDir: '../shared/data/ml-100k' }); // '/work/shared/data/ml-100k'
  */
 export function findDataset(name: DatasetName, opts: LocateOptions = {}): string {
   const src = datasetSource(name);
   const dataDir = resolveDataDir(opts);
   const cacheDir = resolveCacheDir(opts);
-  const candidates = [...(dataDir ? [join(dataDir, name)] : []), join(cacheDir, name)];
+  // The parent layout first: a folder holding several datasets may also hold loose files of one of them.
+  const candidates = [...(dataDir ? [join(dataDir, name), dataDir] : []), join(cacheDir, name)];
   for (const dir of candidates) if (isComplete(dir, src.files)) return dir;
   throw new DataNotFoundError(
     `dataset ${name} not found (looked in ${candidates.join(', ')}). Run \`kindred data fetch ${name}\`. ` +

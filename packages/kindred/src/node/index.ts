@@ -9,7 +9,7 @@
  * const { data, foldOfRow } = await readFoldsFile('../shared/data/ml-100k-folds/kfold5_seed0.tsv');
  * const splits = foldsFromAssignment(foldOfRow)(data);
  */
-export { forEachLine, type TextEncoding } from './read-lines.js';
+export { forEachLine, readLineBatches, type TextEncoding } from './read-lines.js';
 export {
   MOVIELENS_100K_SPLITS,
   readFoldsFile,

@@ -36,6 +36,40 @@ export async function forEachLine(
   if (rest.length > 0) onLine(rest);
 }
 
+/**
+ * The lines of a file, in order and without their line breaks, as an async iterable of batches (the lines of about
+ * one chunk each). Unlike {@link forEachLine} it is pull-based: the next chunk is read only when the consumer asks for
+ * the next batch, so a consumer that awaits slow work per batch (sending it over the network) holds one chunk in
+ * memory, whatever the file size. A missing file throws `DataNotFoundError`.
+ *
+ * @example
+ * for await (const lines of readLineBatches('events.csv')) await send(lines);
+ */
+export async function* readLineBatches(
+  path: string,
+  opts: { encoding?: TextEncoding; chunkSize?: number } = {},
+): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder(opts.encoding ?? 'utf8');
+  const stream = createReadStream(path, { highWaterMark: opts.chunkSize ?? 1 << 20 });
+  let rest = '';
+  try {
+    for await (const chunk of stream) {
+      const batch: string[] = [];
+      rest = splitLines(rest + decoder.write(chunk as Buffer), (l) => batch.push(l));
+      if (batch.length > 0) yield batch;
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR')
+      throw new DataNotFoundError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}`, { path });
+    throw e;
+  } finally {
+    stream.destroy();
+  }
+  rest += decoder.end();
+  if (rest.length > 0) yield [rest];
+}
+
 /** Emits the complete lines of `text` and returns the unfinished tail. */
 function splitLines(text: string, onLine: (line: string) => void): string {
   let start = 0;

@@ -20,8 +20,9 @@ export interface BoostRule {
   add?: number;
 }
 
-/** Explanation templates; `{title}` and `{category}` are filled in. */
+/** Explanation templates; `{title}`, `{category}` and `{verb}` (how the user interacted with {title}) are filled in. */
 export interface ExplanationTemplates {
+  /** The user's own item behind a recommendation (item-to-item, or the model's strongest contributor). */
   itemToItem: string;
   popular: string;
   popularInCategory: string;
@@ -121,7 +122,7 @@ export const DEFAULT_PIPELINE_CONFIG: Readonly<PipelineConfig> = Object.freeze({
   },
   coldStart: { fallback: 'popular', categories: [] },
   explanations: {
-    itemToItem: 'Because you liked {title}',
+    itemToItem: 'Because you {verb} {title}',
     popular: 'Popular right now',
     popularInCategory: 'Popular in {category}',
     latest: 'New this week',

@@ -17,7 +17,9 @@ export { removeDisallowed, filterByCategory } from './rerank/filters.js';
 export { mmr, categoryJaccard, vectorCosine, type ItemSimilarity } from './rerank/mmr.js';
 export { applyFreshness } from './rerank/freshness.js';
 export { applyBoosts, applyPins, resolvePins, paginate } from './rerank/rules.js';
-export { explainItem, type Explained, type RecommendationReason } from './explain.js';
+export { explainItem, isGenericExplanation, type Explained, type RecommendationReason } from './explain.js';
+export { becauseContext, type BecauseContext } from './because.js';
+export { finalizeScores } from './final-score.js';
 export {
   DEFAULT_PIPELINE_CONFIG,
   resolvePipelineConfig,

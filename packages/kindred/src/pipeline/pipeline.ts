@@ -12,6 +12,8 @@ import { ModelCandidates } from './candidates/model.js';
 import { PopularCandidates } from './candidates/popular.js';
 import { resolvePipelineConfig, type PipelineConfig, type PipelineConfigInput } from './config.js';
 import { explainItem, type RecommendationReason } from './explain.js';
+import { becauseContext } from './because.js';
+import { finalizeScores } from './final-score.js';
 import { cachedNeighbours, modelNeighbours, type NeighbourFn } from './neighbours.js';
 import { rankCandidates, topRanked, type RankedItem } from './rank.js';
 import { LatestIndex, PopularityIndex } from './ranked-index.js';
@@ -284,16 +286,26 @@ export class Pipeline {
     items = applyPins(items, pins, (i) =>
       state.allowed(i) ? { item: i, score: 0, candidateScore: 0, modelScore: NaN, reasons: [] } : null,
     );
+    const pinned = new Set(pins.map((p) => p.index));
+    // The order is final: scores onto the response's scale, non-increasing down the list.
+    finalizeScores(items, pinned);
     const page = paginate(items, offset, n);
 
-    // Explanations.
-    const pinned = new Set(pins.map((p) => p.index));
+    // Explanations, as specific as the provenance and the model allow (the user's positives by name).
+    const because = becauseContext(
+      model,
+      u,
+      knownUser,
+      ctx.positives ?? [],
+      ctx.positiveVerbs,
+      state.favouriteCategories,
+    );
     return {
       fallback,
       items: page.map((it) => {
         if (pinned.has(it.item) && !it.reasons.some((x) => x.source === 'pinned'))
           it.reasons = [...it.reasons, { item: it.item, score: 0, source: 'pinned', contribution: 0 }];
-        const { reason, explanation } = explainItem(it, catalog, this.titleOf, cfg.explanations, state.now);
+        const { reason, explanation } = explainItem(it, catalog, this.titleOf, cfg.explanations, state.now, because);
         return { index: it.item, id: catalog.itemIds.id(it.item), score: it.score, reason, explanation };
       }),
     };

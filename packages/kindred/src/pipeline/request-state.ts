@@ -12,6 +12,11 @@ export interface UserContext {
   positives?: ArrayLike<number>;
   /** When each positive happened (aligned with `positives`); without it every positive weighs 1. */
   positiveTimes?: ArrayLike<number>;
+  /**
+   * How the user interacted with each positive (aligned with `positives`), as a past-tense verb for explanations
+   * ("Because you {verb} {title}": "watched", "bought"); default "liked".
+   */
+  positiveVerbs?: readonly string[];
   /** Negative feedback: never recommended (when rerank.excludeNegatives). */
   negatives?: ArrayLike<number>;
   /** Raw item ids to leave out of this response. */

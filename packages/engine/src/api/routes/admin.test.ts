@@ -61,8 +61,12 @@ describe('admin routes', () => {
 
     const started = await app.inject({ method: 'POST', url: '/api/train', headers: ADMIN });
     expect(started.statusCode).toBe(202);
-    expect(started.json()).toEqual({ status: 'started', alreadyRunning: false });
+    expect(started.json()).toEqual({ status: 'started', alreadyRunning: false, startedAt: training.runStartedAt });
     expect(training.running).toBe(true);
+    // A second call during the run joins it: "running", not a second "started" (before: "started" with a flag).
+    const joined = await app.inject({ method: 'POST', url: '/api/train', headers: ADMIN });
+    expect(joined.statusCode).toBe(202);
+    expect(joined.json()).toEqual({ status: 'running', alreadyRunning: true, startedAt: started.json().startedAt });
     // A waiting call during the run shares it.
     const waited = await app.inject({ method: 'POST', url: '/api/train?wait=true', headers: ADMIN });
     expect(waited.statusCode).toBe(200);
@@ -119,14 +123,16 @@ describe('admin routes', () => {
     expect((await app.inject({ method: 'POST', url: '/api/train?extra=1', headers: ADMIN })).statusCode).toBe(400);
   });
 
-  it('a failed run answers 200 with status failed and the active version stays', async () => {
+  it('a failed run answers 500 TRAINING_FAILED in the error envelope and nothing is stored', async () => {
     const host = testHost({ algorithm: 'svd', params: { learningRate: 1e6 } });
     await host.storage.insertFeedback(syntheticFeedback({ users: 100, items: 50, seed: 3 }), FILL);
     const { app } = await appFor(host);
     const r = await app.inject({ method: 'POST', url: '/api/train?wait=true', headers: ADMIN });
-    expect(r.statusCode).toBe(200);
-    expect(r.json().status).toBe('failed');
-    expect(r.json().error).toMatch(/diverged/);
+    // Before: 200 {"status":"failed"}, which a client checking the status code took for success.
+    expect(r.statusCode).toBe(500);
+    expect(Object.keys(r.json())).toEqual(['error']);
+    expect(r.json().error.code).toBe('TRAINING_FAILED');
+    expect(r.json().error.message).toMatch(/^training failed: .*diverged/);
     expect((await app.inject({ method: 'GET', url: '/api/models', headers: ADMIN })).json()).toEqual([]);
   });
 

@@ -24,15 +24,24 @@ export type ModelVersion = Static<typeof ModelVersionSchema>;
 
 const TrainOutcomeSchema = Type.Object(
   {
-    status: Type.Union([
-      Type.Literal('activated'),
-      Type.Literal('rejected'),
-      Type.Literal('failed'),
-      Type.Literal('skipped'),
-    ]),
+    status: Type.Union([Type.Literal('activated'), Type.Literal('rejected'), Type.Literal('skipped')]),
     model: Type.Optional(ModelVersionSchema),
     reason: Type.Optional(Type.String()),
-    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The 202 answer of `POST /api/train` (no `wait`): `started` when this request started a run, `running` when a run
+ * was already in progress (this request joined it; no second run starts). `startedAt` is when that run started.
+ */
+const TrainStartedSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('started'), Type.Literal('running')], {
+      description: 'started: this request started a run; running: a run was in progress and no new one started',
+    }),
+    alreadyRunning: Type.Boolean({ description: 'true exactly when status is running' }),
+    startedAt: Type.Integer({ description: 'when the run started, epoch ms' }),
   },
   { additionalProperties: false },
 );
@@ -62,51 +71,59 @@ const ErrorSchema = Type.Object({
  * stored version (roll back or forward).
  *
  * @example
- * // POST /api/train            → 202 {"status":"started"}       (training runs in a worker thread)
- * // POST /api/train?wait=true  → 200 {"status":"activated","model":{...}}
+ * // POST /api/train            → 202 {"status":"started","alreadyRunning":false,"startedAt":...} (worker thread)
+ * //                              ({"status":"running","alreadyRunning":true,...} while a run is in progress)
+ * // POST /api/train?wait=true  → 200 {"status":"activated","model":{...}}; a failed run → 500 TRAINING_FAILED
  * // GET  /api/models           → 200 [{"version":2,"active":true,"metrics":{"ndcg@10":0.31},...}]
  * // POST /api/models/1/activate → 200 {"version":1,"active":true,...}
  */
 export function adminRoutes(app: App, engine: Engine): void {
   const admin = engine.keys.require('admin');
-  const security = [{ apiKey: [] }];
+  // Checked on request (before the body and query are parsed); the OpenAPI security is derived from this hook.
 
   app.post(
     '/api/train',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         tags: ['admin'],
         summary: 'Start a training run now (in a worker thread); ?wait=true answers with its outcome',
-        security,
         querystring: TrainQuery,
         response: {
-          200: TrainOutcomeSchema,
-          202: Type.Object(
-            { status: Type.Literal('started'), alreadyRunning: Type.Boolean() },
-            { additionalProperties: false },
-          ),
+          200: { ...TrainOutcomeSchema, description: 'the run ended: activated, rejected (kept inactive) or skipped' },
+          202: TrainStartedSchema,
           401: ErrorSchema,
           403: ErrorSchema,
+          500: {
+            ...ErrorSchema,
+            description: 'with wait: the run failed (TRAINING_FAILED); the active model keeps serving',
+          },
         },
       },
     },
     async (req, reply) => {
       const alreadyRunning = engine.training.running;
       const run = engine.training.trainNow();
-      if (req.query.wait === 'true' || req.query.wait === '1') return reply.status(200).send(outcomeBody(await run));
-      return reply.status(202).send({ status: 'started' as const, alreadyRunning });
+      if (req.query.wait === 'true' || req.query.wait === '1') {
+        const outcome = await run;
+        // A failed run is an error answer (the envelope), not a 200 that a client must inspect to notice.
+        if (outcome.status === 'failed') throw new ApiError('TRAINING_FAILED', `training failed: ${outcome.error}`);
+        return reply.status(200).send(outcomeBody(outcome));
+      }
+      const startedAt = engine.training.runStartedAt ?? Date.now();
+      return reply
+        .status(202)
+        .send({ status: alreadyRunning ? ('running' as const) : ('started' as const), alreadyRunning, startedAt });
     },
   );
 
   app.get(
     '/api/models',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         tags: ['admin'],
         summary: 'Model versions, newest first, with holdout metrics',
-        security,
         response: { 200: Type.Array(ModelVersionSchema), 401: ErrorSchema, 403: ErrorSchema },
       },
     },
@@ -119,11 +136,10 @@ export function adminRoutes(app: App, engine: Engine): void {
   app.post(
     '/api/models/:version/activate',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         tags: ['admin'],
         summary: 'Make a stored version the serving one (roll back or forward)',
-        security,
         params: VersionParams,
         response: { 200: ModelVersionSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema },
       },
@@ -154,14 +170,12 @@ function versionBody(m: ModelRecord): ModelVersion {
   };
 }
 
-function outcomeBody(o: TrainOutcome): Static<typeof TrainOutcomeSchema> {
+function outcomeBody(o: Exclude<TrainOutcome, { status: 'failed' }>): Static<typeof TrainOutcomeSchema> {
   switch (o.status) {
     case 'activated':
       return { status: o.status, model: versionBody(o.model) };
     case 'rejected':
       return { status: o.status, model: versionBody(o.model), reason: o.reason };
-    case 'failed':
-      return { status: o.status, error: o.error };
     case 'skipped':
       return { status: o.status, reason: o.reason };
   }

@@ -168,7 +168,7 @@ describe('users API', () => {
       2,
     );
     expect((await t.app.inject({ method: 'DELETE', url: '/api/users/alice' })).statusCode).toBe(204);
-    expect(spy).toHaveBeenCalledWith('alice');
+    expect(spy).toHaveBeenCalledWith('alice', expect.arrayContaining([expect.objectContaining({ itemId: 'y' })]));
     expect((await t.app.inject('/api/users/alice/feedback')).statusCode).toBe(404);
     expect(await t.engine.storage.userFeedback('alice')).toEqual([]);
     expect(await t.engine.storage.feedbackCount()).toBe(1);

@@ -27,6 +27,7 @@ import {
   schemaErrorFormatter,
   toIso,
 } from '../schemas.js';
+import { budgetPage, checkRecordSize } from '../record-size.js';
 import { afterWrite } from './after-write.js';
 import { feedbackOut } from './feedback.js';
 
@@ -63,9 +64,10 @@ export function catalogRoutes(app: App, engine: Engine): void {
       const body = req.body;
       const items: ItemRecord[] = new Array(body.length);
       // Validate every row before touching the store, so a bad row 900 costs no I/O.
-      const stamps = body.map((it, i) =>
-        it.timestamp === undefined ? undefined : parseTimestamp(it.timestamp, `body.${i}.timestamp`),
-      );
+      const stamps = body.map((it, i) => {
+        checkRecordSize(it, `body.${i}`, 'item');
+        return it.timestamp === undefined ? undefined : parseTimestamp(it.timestamp, `body.${i}.timestamp`);
+      });
       for (let i = 0; i < body.length; i++) {
         const it = body[i];
         const timestamp = stamps[i] ?? (await store.getItem(it.id))?.timestamp ?? now;
@@ -99,7 +101,7 @@ export function catalogRoutes(app: App, engine: Engine): void {
     },
     async (req) => {
       const n = parsePageSize(req.query.n, DEFAULT_PAGE, MAX_PAGE, 'querystring.n');
-      const page = await listPage(() => store.listItems(req.query.cursor ?? null, n));
+      const page = budgetPage(await listPage(() => store.listItems(req.query.cursor ?? null, n)));
       return { items: page.items.map(itemOut), next: page.next };
     },
   );
@@ -134,6 +136,19 @@ export function catalogRoutes(app: App, engine: Engine): void {
       if (b.timestamp !== undefined) patch.timestamp = parseTimestamp(b.timestamp, 'body.timestamp');
       // Present-but-undefined clears the text in the store (JSON null on the wire).
       if (b.text !== undefined) patch.text = b.text ?? undefined;
+      if (b.labels !== undefined || b.categories !== undefined || b.text !== undefined) {
+        // The bound is on the record as stored, so the fields this patch keeps count too.
+        const cur = (await store.getItem(req.params.id)) ?? notFound('item', req.params.id);
+        checkRecordSize(
+          {
+            labels: patch.labels ?? cur.labels,
+            categories: patch.categories ?? cur.categories,
+            text: 'text' in patch ? patch.text : cur.text,
+          },
+          'body',
+          'item',
+        );
+      }
       const item = (await store.patchItem(req.params.id, patch)) ?? notFound('item', req.params.id);
       afterWrite(req, 'serving.onItemsUpserted', () => engine.serving.onItemsUpserted([item]));
       return itemOut(item);
@@ -173,7 +188,10 @@ export function catalogRoutes(app: App, engine: Engine): void {
     },
     async (req) => {
       const now = Date.now();
-      const users: UserRecord[] = req.body.map((u) => ({ id: u.id, labels: u.labels ?? {}, updatedAt: now }));
+      const users: UserRecord[] = req.body.map((u, i) => {
+        checkRecordSize(u, `body.${i}`, 'user');
+        return { id: u.id, labels: u.labels ?? {}, updatedAt: now };
+      });
       return { accepted: await store.upsertUsers(users) };
     },
   );
@@ -191,7 +209,7 @@ export function catalogRoutes(app: App, engine: Engine): void {
     },
     async (req) => {
       const n = parsePageSize(req.query.n, DEFAULT_PAGE, MAX_PAGE, 'querystring.n');
-      const page = await listPage(() => store.listUsers(req.query.cursor ?? null, n));
+      const page = budgetPage(await listPage(() => store.listUsers(req.query.cursor ?? null, n)));
       return { users: page.items.map(userOut), next: page.next };
     },
   );
@@ -218,6 +236,7 @@ export function catalogRoutes(app: App, engine: Engine): void {
       },
     },
     async (req) => {
+      checkRecordSize(req.body, 'body', 'user');
       const user = await store.patchUser(req.params.id, { labels: req.body.labels, updatedAt: Date.now() });
       return userOut(user ?? notFound('user', req.params.id));
     },
@@ -235,8 +254,9 @@ export function catalogRoutes(app: App, engine: Engine): void {
       },
     },
     async (req, reply) => {
-      if (!(await store.deleteUser(req.params.id))) notFound('user', req.params.id);
-      afterWrite(req, 'serving.onUserDeleted', () => engine.serving.onUserDeleted(req.params.id));
+      const removed = (await store.deleteUser(req.params.id)) ?? notFound('user', req.params.id);
+      // The removed rows leave popularity and every other statistic serving derives from them, at once.
+      afterWrite(req, 'serving.onUserDeleted', () => engine.serving.onUserDeleted(req.params.id, removed));
       return reply.status(204).send();
     },
   );
@@ -247,7 +267,7 @@ export function catalogRoutes(app: App, engine: Engine): void {
       onRequest: read,
       schema: {
         tags: ['feedback'],
-        summary: "A user's stored feedback, newest first",
+        summary: "A user's stored feedback, newest first, in pages (?cursor= from the previous page's next)",
         params: IdParams,
         querystring: FeedbackQuery,
         response: { 200: FeedbackList, ...ERROR_RESPONSES },
@@ -256,8 +276,8 @@ export function catalogRoutes(app: App, engine: Engine): void {
     async (req) => {
       const n = parsePageSize(req.query.n, DEFAULT_FEEDBACK_PAGE, MAX_FEEDBACK_PAGE, 'querystring.n');
       if (!(await store.getUser(req.params.id))) notFound('user', req.params.id);
-      const rows = await store.userFeedback(req.params.id, n);
-      return { feedback: rows.map(feedbackOut) };
+      const page = await listPage(() => store.userFeedbackPage(req.params.id, req.query.cursor ?? null, n));
+      return { feedback: page.items.map(feedbackOut), next: page.next };
     },
   );
 }

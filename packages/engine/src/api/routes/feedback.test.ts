@@ -40,7 +40,7 @@ describe('POST /api/feedback', () => {
       { userId: 'u2', itemId: 'i3', type: 'purchase', timestamp: 1_700_000_000_000 },
     ]);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ accepted: 3 });
+    expect(res.json()).toEqual({ accepted: 3, duplicates: 0 });
     expect(noteEvents).toHaveBeenCalledWith(3);
     expect(onFeedback).toHaveBeenCalledTimes(1);
     const rows = onFeedback.mock.calls[0][0];
@@ -66,6 +66,7 @@ describe('POST /api/feedback', () => {
         },
         { seq: 2, userId: 'u1', itemId: 'i2', type: 'rating', value: 4.5, timestamp: '2024-01-02T03:04:05.678Z' },
       ],
+      next: null,
     });
     expect(
       ((await t.app.inject('/api/users/u1/feedback?n=1')).json() as { feedback: unknown[] }).feedback,
@@ -100,6 +101,40 @@ describe('POST /api/feedback', () => {
       path: 'body.0.value',
       message: 'body.0.value is required for feedback type "stars"',
     });
+  });
+
+  it("rejects a value outside its type's range, naming the row, the type and the range (issue 12: 1e308)", async () => {
+    const t = await setup({
+      feedback: {
+        types: {
+          rating: { weight: 1, useValue: true, min: 0, max: 5 },
+          view: { weight: 1 },
+          big: { weight: 1, min: 2 },
+        },
+      },
+    });
+    const ok = { userId: 'u', itemId: 'i1', type: 'rating', value: 5 };
+    const res = await send(t, [ok, { ...ok, value: 1e308 }]);
+    expect(res.statusCode).toBe(400);
+    expect(err(res)).toEqual({
+      code: 'VALIDATION',
+      path: 'body.1.value',
+      message: 'body.1.value 1e+308 is outside the range of feedback type "rating": 0..5',
+    });
+    expect(err(await send(t, [{ ...ok, value: -0.5 }])).path).toBe('body.0.value');
+    // No configured range: |value| ≤ 1e6.
+    expect(err(await send(t, [{ ...ok, type: 'view', value: 1_000_001 }])).message).toBe(
+      'body.0.value 1000001 is outside the range of feedback type "view": -1000000..1000000',
+    );
+    // The default value 1 is checked too: a type whose range excludes it needs an explicit value.
+    expect(err(await send(t, [{ userId: 'u', itemId: 'i1', type: 'big' }])).message).toMatch(
+      /^body\.0\.value is required for feedback type "big": the default 1 is outside its range 2\.\.1000000$/,
+    );
+    expect(await t.engine.storage.feedbackCount()).toBe(0);
+    // The bounds are inclusive.
+    const edges = [0, 5].map((value) => ({ ...ok, value }));
+    const fine = await send(t, [...edges, { ...ok, type: 'view', value: -1e6 }, { ...ok, type: 'big', value: 2 }]);
+    expect(fine.json()).toEqual({ accepted: 4, duplicates: 0 });
   });
 
   it('an unknown item (autoCreateItems off) is a 404 naming it, and nothing of the batch is written', async () => {
@@ -210,14 +245,15 @@ describe('POST /api/feedback', () => {
     const res = await send(t, '[{"userId": "u", ');
     expect(res.statusCode).toBe(400);
     expect(err(res).code).toBe('INVALID_JSON');
-    // text/plain has a built-in parser: the string body then fails the schema.
+    // JSON only: text/plain is a 415 like any other content type (api/json-parser.ts drops Fastify's text parser).
     const text = await t.app.inject({
       method: 'POST',
       url: '/api/feedback',
       payload: 'hello',
       headers: { 'content-type': 'text/plain' },
     });
-    expect(err(text)).toMatchObject({ code: 'VALIDATION', path: 'body' });
+    expect(text.statusCode).toBe(415);
+    expect(err(text).code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const xml = await t.app.inject({
       method: 'POST',
       url: '/api/feedback',

@@ -8,7 +8,13 @@ export function healthRoutes(app: App, engine: Engine): void {
     const ready = engine.serving.ready();
     return reply.status(ready.ready ? 200 : 503).send(ready);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  // Open like the health checks (a Prometheus scraper sends no X-API-Key): it shows request counts and latencies by
+  // route pattern, never ids; keep the port off the public network if that is too much.
+  const metricsDoc = {
+    tags: ['health'],
+    summary: 'Prometheus metrics (text exposition format); needs no API key',
+  };
+  app.get('/metrics', { schema: metricsDoc }, async (_req, reply) => {
     reply.header('content-type', engine.metrics.registry.contentType);
     return engine.metrics.registry.metrics();
   });

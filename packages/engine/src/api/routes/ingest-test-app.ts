@@ -8,12 +8,13 @@ import { Engine } from '../../engine.js';
 import { SqliteStorage } from '../../storage/sqlite.js';
 import type { App } from '../../server.js';
 import { installErrorHandler } from '../errors.js';
+import { installJsonParser } from '../json-parser.js';
 import { catalogRoutes } from './catalog.js';
 import { feedbackRoutes } from './feedback.js';
 
 /**
  * A test server with only the ingestion routes, built with the same Fastify options as server.ts's buildServer
- * (body limit, no coercion, unknown fields rejected, one error handler) over a fresh engine in a temp dir, so the
+ * (body limit, no coercion, unknown fields rejected, one error handler, the JSON parser with its nesting limits) over a fresh engine in a temp dir, so the
  * ingestion tests do not depend on the recommend/admin routes. Test-only; not exported from the package.
  *
  * @example
@@ -39,6 +40,7 @@ export async function ingestTestApp(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   installErrorHandler(app);
+  installJsonParser(app);
   await app.register(async (scope) => catalogRoutes(scope as App, engine));
   await app.register(async (scope) => feedbackRoutes(scope as App, engine));
   await app.ready();

@@ -109,7 +109,7 @@ describe('cold start (no model)', () => {
   it('an empty store serves an empty list, not an error, and is not ready', async () => {
     const r = await get(c, '/api/recommend/nobody');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ items: [], model: null, fallback: null });
+    expect(r.body).toEqual({ items: [], model: null, fallback: null, reason: 'no items in the catalogue' });
     expect((await c.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
   });
 
@@ -138,16 +138,23 @@ describe('cold start (no model)', () => {
     const pop = await get(c, '/api/popular?n=40');
     const counts = new Map<string, number>();
     for (const f of likes()) counts.set(f.itemId, (counts.get(f.itemId) ?? 0) + 1);
+    // Scores are counts relative to the top item's (one scale for every list).
+    const top = Math.max(...counts.values());
     expect(pop.body.items.map((x) => x.score)).toEqual(
-      [...counts.values()].sort((a, b) => b - a).slice(0, pop.body.items.length),
+      [...counts.values()]
+        .sort((a, b) => b - a)
+        .slice(0, pop.body.items.length)
+        .map((k) => k / top),
     );
-    for (const x of pop.body.items) expect(x.score).toBe(counts.get(x.id));
+    for (const x of pop.body.items) expect(x.score).toBe(counts.get(x.id)! / top);
     const drama = await get(c, '/api/popular?n=5&category=drama');
     expect(drama.body.items.every((x) => num(x.id) < 20)).toBe(true);
     expect(drama.body.items[0].explanation).toBe('Popular in drama');
     const latest = await get(c, '/api/latest?n=4&category=comedy');
     expect(ids(latest.body)).toEqual(['i20', 'i21', 'i22', 'i23']);
-    expect((await get(c, '/api/popular?category=nope')).body.items).toEqual([]);
+    const nope = await get(c, '/api/popular?category=nope');
+    expect(nope.body.items).toEqual([]);
+    expect(nope.body.reason).toBe('filter matched no items (no visible item has category "nope")');
   });
 
   it('similar items fall back to popular items of the same category; similar users need a model', async () => {
@@ -314,6 +321,10 @@ describe('with a trained ALS model', () => {
     expect((cold.json() as List).items.every((x) => num(x.id) < 20)).toBe(true);
     expect((await post({ feedback: [{ itemId: 'i1', type: 'nope' }] })).statusCode).toBe(400);
     expect((await post({ feedback: [{ itemId: 'i1', type: 'rating' }] })).statusCode).toBe(400);
+    // Values follow the feedback type's range, as in POST /api/feedback (issue 12: a 1e308 rating).
+    expect((await post({ feedback: [{ itemId: 'i1', type: 'rating', value: 1e308 }] })).json()).toMatchObject({
+      error: { code: 'VALIDATION', path: 'body.feedback.0.value' },
+    });
     expect((await post({ feedback: [], extra: 1 })).statusCode).toBe(400);
     expect((await post({ feedback: [], n: '5' })).statusCode).toBe(400);
     expect((await post({ feedback: [{ itemId: 'unknown', type: 'like' }], n: 2 })).statusCode).toBe(200);

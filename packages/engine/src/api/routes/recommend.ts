@@ -4,6 +4,7 @@ import type { App } from '../../server.js';
 import type { Engine } from '../../engine.js';
 import type { SessionEvent } from '../../serving/service.js';
 import { ApiError } from '../errors.js';
+import { checkedValue } from '../feedback-value.js';
 import { ERROR_RESPONSES, Id, Timestamp, parseTimestamp, schemaErrorFormatter } from '../schemas.js';
 
 /** Most ids one `exclude` may list, and most events one session body may carry. */
@@ -57,14 +58,28 @@ const RankedQuery = Type.Object(
 const ModelOut = Type.Union([Type.Object({ name: Type.String(), version: Type.Integer() }), Type.Null()]);
 const ItemOut = Type.Object({
   id: Type.String(),
-  score: Type.Number(),
+  score: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description:
+      'The final rank score on one scale for every list: in [0, 1], 1 for the best item, never higher than the item ' +
+      "above it. Personal lists: the item's relevance (blended model/candidate score after boosts and freshness) " +
+      'relative to the best candidate; popular: the count relative to the top item; latest: the recency weight; ' +
+      'similar: the similarity relative to the most similar item. See docs/engine.md "Scores".',
+  }),
   reason: Type.Object({
     source: Type.String({ description: "The model's name (als, item-knn, ...), item-to-item, popular, latest, ..." }),
     because: Type.Array(Type.String(), { description: 'Item ids that led to it (e.g. what the user liked)' }),
     category: Type.Optional(Type.String()),
     sources: Type.Array(Type.String(), { description: 'Every source that proposed the item' }),
   }),
-  explanation: Type.String({ description: 'e.g. "Because you liked Toy Story"' }),
+  explanation: Type.String({
+    description:
+      'From the source that contributed most, as specific as it allows: "Because you watched Toy Story" (the ' +
+      "user's item behind a model or item-to-item score; the verb is the feedback type's), \"Because you like " +
+      'Comedy", "Popular in Comedy", "New this week"; "Recommended for you" / "Popular right now" only when ' +
+      'nothing specific is known',
+  }),
 });
 const ListOut = Type.Object({
   items: Type.Array(ItemOut),
@@ -72,6 +87,13 @@ const ListOut = Type.Object({
   fallback: Type.Union([Type.String(), Type.Null()], {
     description: 'The cold-start path that served the list (popular, latest), null for the personalised path',
   }),
+  reason: Type.Optional(
+    Type.String({
+      description:
+        'Present when the list is shorter than requested (empty included), saying why: "every candidate was ' +
+        'already seen", "no items in the catalogue", "filter matched no items (…)", …',
+    }),
+  ),
 });
 const UsersOut = Type.Object({
   users: Type.Array(Type.Object({ id: Type.String(), score: Type.Number() })),
@@ -160,14 +182,10 @@ export function recommendRoutes(app: App, engine: Engine): void {
             `body.feedback.${k}.type "${f.type}" is not a configured feedback type; valid types: ${Object.keys(types).join(', ')}`,
             `body.feedback.${k}.type`,
           );
-        if (types[f.type].useValue && f.value === undefined)
-          throw new ApiError(
-            'VALIDATION',
-            `body.feedback.${k}.value is required for feedback type "${f.type}"`,
-            `body.feedback.${k}.value`,
-          );
+        // The same value rules as POST /api/feedback (required for value types, within the type's range).
+        const value = checkedValue(f.type, types[f.type], f.value, `body.feedback.${k}.value`);
         const e: SessionEvent = { itemId: f.itemId, type: f.type };
-        if (f.value !== undefined) e.value = f.value;
+        if (f.value !== undefined) e.value = value;
         if (f.timestamp !== undefined) e.timestamp = parseTimestamp(f.timestamp, `body.feedback.${k}.timestamp`);
         return e;
       });

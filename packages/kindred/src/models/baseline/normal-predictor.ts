@@ -1,4 +1,5 @@
 import type { Interactions } from '../../data/interactions.js';
+import { ModelFormatError } from '../../errors.js';
 import { Rng } from '../../math/rng.js';
 import type { ModelEntry } from '../registry.js';
 import { Recommender, type ModelState } from '../recommender.js';
@@ -42,7 +43,11 @@ export class NormalPredictor extends Recommender<NormalPredictorOptions> {
   }
 
   protected loadState(state: ModelState): void {
-    this.sigma = Number(state.meta.sigma);
+    const sigma = state.meta.sigma;
+    // A missing or negative σ would make every prediction NaN or nonsense instead of failing at load.
+    if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0)
+      throw new ModelFormatError('normal: model file lacks a valid sigma');
+    this.sigma = sigma;
     this.rng = new Rng(this.params.seed);
   }
 }

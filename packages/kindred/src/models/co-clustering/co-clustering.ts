@@ -184,8 +184,11 @@ export class CoClustering extends Recommender<CoClusteringOptions> {
   }
 }
 
-/** Mean rating of every user cluster, item cluster and co-cluster; empty clusters get the global mean. */
-function clusterAverages(
+/**
+ * Mean rating of every user cluster, item cluster and co-cluster; empty clusters get the global mean. Exported (not
+ * from the public index) for the worked example in co-clustering-step.test.ts.
+ */
+export function clusterAverages(
   byUser: { indptr: Int32Array; indices: Int32Array; values: Float32Array },
   cltrU: Int32Array,
   cltrI: Int32Array,
@@ -220,9 +223,9 @@ function clusterAverages(
 /**
  * Moves every row (a user of `csr` = byUser, or an item of `csr` = byItem) to the cluster with the least squared
  * error over its ratings; ties go to the lowest cluster (numpy argmin). Returns the sum of the minimal errors.
- * `rowsAreUsers` says which side of the co-cluster table the rows index.
+ * `rowsAreUsers` says which side of the co-cluster table the rows index. Exported for the worked example test.
  */
-function reassign(
+export function reassign(
   csr: { indptr: Int32Array; indices: Int32Array; values: Float32Array },
   rowCltr: Int32Array,
   colCltr: Int32Array,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../../data/interactions.js';
 import { synthetic } from '../../data/synthetic.js';
+import { ModelFitError } from '../../errors.js';
 import { Rng } from '../../math/rng.js';
 import { conformance } from '../recommender.case.js';
 import { Als, alsEntry } from './als.js';
@@ -115,6 +116,17 @@ describe('Als', () => {
     expect(WebAssembly.validate(shared)).toBe(true);
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     expect(() => new WebAssembly.Instance(new WebAssembly.Module(shared), { env: { memory } })).not.toThrow();
+  });
+
+  it('non-finite factors from a huge value name the data as the likely cause, not only regularization', () => {
+    // Issue 12: one stored 1e308 rating made the engine's every run fail with "raise regularization", which no
+    // regularization fixes. A value whose confidence overflows Float32 is the case here.
+    const records = [];
+    for (let k = 0; k < 600; k++) records.push({ user: `u${k % 40}`, item: `i${(k * 7) % 30}`, value: 1 });
+    records.push({ user: 'u1', item: 'poisoned', value: 1e30 });
+    const fit = () => new Als({ factors: 4, iterations: 2, seed: 1 }).fit(Interactions.fromRecords(records));
+    expect(fit).toThrow(ModelFitError);
+    expect(fit).toThrow(/non-finite factors after iteration 1; check the data for huge or non-finite values/);
   });
 
   it('confidences of summed duplicates equal those of the pre-summed rows (both build paths)', () => {

@@ -281,9 +281,13 @@ export class Als extends FactorModel<AlsOptions> {
   private checkFinite(s: AlsFitState, it: number): void {
     if (s.wasm ? s.wasm.finite() : allFinite(s.X) && allFinite(s.Y)) return;
     this.summary = null;
-    throw new ModelFitError(`als: non-finite factors after iteration ${it + 1}; raise regularization`, {
-      iteration: it + 1,
-    });
+    // Usually the data: a huge or non-finite interaction value (one 1e308 rating overflows every confidence it
+    // touches), which no regularization fixes; a too small regularization is the other cause.
+    throw new ModelFitError(
+      `als: non-finite factors after iteration ${it + 1}; check the data for huge or non-finite values ` +
+        '(an interaction value so large that its confidence overflows), else raise regularization',
+      { iteration: it + 1 },
+    );
   }
 
   private finishFit(s: AlsFitState): void {
@@ -320,10 +324,14 @@ export class Als extends FactorModel<AlsOptions> {
     const bad = alsCholeskyRange(m, X, Y, G, F, start, end, s);
     if (bad >= 0) {
       this.summary = null;
-      throw new ModelFitError(`als: row ${bad} is not positive definite at iteration ${it + 1}; raise regularization`, {
-        iteration: it + 1,
-        row: bad,
-      });
+      throw new ModelFitError(
+        `als: row ${bad} is not positive definite at iteration ${it + 1}; check its interaction values for huge or ` +
+          'non-finite ones, else raise regularization',
+        {
+          iteration: it + 1,
+          row: bad,
+        },
+      );
     }
   }
 
@@ -374,7 +382,10 @@ export class Als extends FactorModel<AlsOptions> {
     const s = alsScratch(F);
     const out = new Float64Array(F);
     if (!alsSolveRow(indices, conf, k0, k1, this.itemFactors, this.gram(), F, s, out))
-      throw new ModelFitError('als: the user system is not positive definite; raise regularization');
+      throw new ModelFitError(
+        "als: the user system is not positive definite; check the user's values for huge or non-finite ones, else " +
+          'raise regularization',
+      );
     return { x: Float32Array.from(out), s };
   }
 
@@ -460,6 +471,43 @@ export class Als extends FactorModel<AlsOptions> {
     };
   }
 
+  /**
+   * `explainIndex` for many items of one known user: the user's system is solved once, then each item costs one
+   * triangular solve (F²) and one dot product per past item. The returned function gives, for item i, the user's
+   * past item with the largest (positive) contribution c_uj·y_iᵀW_u y_j, or -1 when none contributes positively.
+   *
+   * @example
+   * const best = model.explainer(0);
+   * best(241); // { item: 17, contribution: 0.31 }
+   */
+  explainer(u: number): (i: number) => { item: number; contribution: number } {
+    const none = { item: -1, contribution: 0 };
+    if (!this.knownUser(u)) return () => none;
+    const { indptr, indices, conf } = this.confByUser;
+    const k0 = indptr[u],
+      k1 = indptr[u + 1];
+    const F = this.nFactors,
+      Y = this.itemFactors;
+    const { s: scratch } = this.solveUser(indices, conf, k0, k1);
+    const chol = scratch.a.slice();
+    const weighted = new Float64Array(F);
+    return (i) => {
+      if (!(i >= 0 && i < this.training.nItems)) return none;
+      for (let a = 0; a < F; a++) weighted[a] = Y[i * F + a];
+      choleskySolveInPlace(chol, F, weighted);
+      let best = none;
+      for (let q = k0; q < k1; q++) {
+        const c = conf[q];
+        if (c <= 0 || indices[q] === i) continue;
+        const yo = indices[q] * F;
+        let d = 0;
+        for (let a = 0; a < F; a++) d += weighted[a] * Y[yo + a];
+        if (c * d > best.contribution) best = { item: indices[q], contribution: c * d };
+      }
+      return best;
+    };
+  }
+
   protected override saveState(): ModelState {
     const base = super.saveState();
     const sc = this.requireScale();
@@ -500,6 +548,8 @@ export class Als extends FactorModel<AlsOptions> {
       !(conf instanceof Float32Array) ||
       !(idf instanceof Float32Array) ||
       indptr.length !== this.training.nUsers + 1 ||
+      // BM25 weighs each item by its idf (a short table would silently weigh the rest 0); other schemes keep none.
+      idf.length !== (c.scheme === 'bm25' ? this.training.nItems : 0) ||
       indices.length !== conf.length ||
       indptr[indptr.length - 1] !== indices.length
     )

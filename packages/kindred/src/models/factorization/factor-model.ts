@@ -108,6 +108,25 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
     return (this.scorerCache ??= FactorScorer.create(this.itemFactors, this.nFactors, this.itemBias));
   }
 
+  /** Cosine of the two items' factor vectors (see Recommender.itemSupport); NaN for an item out of range. */
+  override itemSupport(i: number, j: number): number {
+    const F = this.nFactors,
+      Y = this.itemFactors;
+    const n = this.training.nItems;
+    if (!(i >= 0 && j >= 0 && i < n && j < n)) return NaN;
+    let d = 0,
+      a = 0,
+      b = 0;
+    for (let f = 0; f < F; f++) {
+      const x = Y[i * F + f],
+        y = Y[j * F + f];
+      d += x * y;
+      a += x * x;
+      b += y * y;
+    }
+    return a > 0 && b > 0 ? d / Math.sqrt(a * b) : NaN;
+  }
+
   /** Copies of the learned state (for inspection, export or tests). */
   factorState(): FactorState {
     if (!this.isFitted) throw new NotFittedError(this.name);

@@ -132,6 +132,14 @@ export class ItemKnn extends KnnRankingBase<ItemKnnOptions> {
     return { ids: Array.from(indices, (j) => s.itemIds.id(j)), indices, scores };
   }
 
+  /** S[j][i]: j's neighbour weight for i, what j adds to i's score (see Recommender.itemSupport); NaN if not kept. */
+  override itemSupport(i: number, j: number): number {
+    const { indptr, indices, values } = this.neighbours;
+    if (!(j >= 0 && j + 1 < indptr.length) || i === j) return NaN;
+    for (let q = indptr[j]; q < indptr[j + 1]; q++) if (indices[q] === i) return values[q];
+    return NaN;
+  }
+
   /** The item's kept neighbours (itself excluded), best first. */
   protected override similarItemsIndex(i: number, k: number): { indices: Int32Array; scores: Float32Array } {
     const { indptr, indices, values } = this.neighbours;

@@ -122,6 +122,13 @@ export class Ease extends Recommender<EaseOptions> {
     for (let a = 0; a < acc.length; a++) out[this.items[a]] = acc[a];
   }
 
+  /** B[j][i]: how much having j adds to i's score (see Recommender.itemSupport). */
+  override itemSupport(i: number, j: number): number {
+    const a = j >= 0 && j < this.position.length ? this.position[j] : -1;
+    const b = i >= 0 && i < this.position.length ? this.position[i] : -1;
+    return a < 0 || b < 0 || a === b ? NaN : this.weights[a * this.items.length + b];
+  }
+
   /** Items with the largest weights B[i][j] in item i's row (how strongly i predicts j). */
   protected override similarItemsIndex(i: number, k: number): { indices: Int32Array; scores: Float32Array } {
     const a = this.position[i];

@@ -1,0 +1,26 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+/** The folder the repository sits in (e.g. /work): its data lives in `../shared/data`, never by absolute path. */
+const parent = resolve(root, '..') + '/';
+
+describe('BENCHMARKS.md and bench/ commands', () => {
+  const files = [
+    'BENCHMARKS.md',
+    ...readdirSync(join(root, 'bench')).map((f) => `bench/${f}`),
+    ...readdirSync(join(root, 'packages/engine/bench')).map((f) => `packages/engine/bench/${f}`),
+  ].filter((f) => /\.(md|mjs|js|ts)$/.test(f));
+
+  it('name data by ../shared/data, not by this machine’s absolute paths', () => {
+    const offending = files.flatMap((f) =>
+      readFileSync(join(root, f), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
+        .filter(({ line }) => line.includes(parent) || /(^|[\s`'"=])\/(work|home)\//.test(line))
+        .map(({ where }) => where),
+    );
+    expect(offending).toEqual([]);
+  });
+});
