@@ -39,5 +39,14 @@ export default defineConfig({
     testTimeout: 30_000,
     pool: 'forks',
     reporters: ['default', './test/summary-reporter.ts'],
+    // `npm test` runs with --coverage: the totals in the log (text-summary), per file in coverage/coverage-summary.json,
+    // which scripts/coverage-folders.mjs prints per folder (the engine's serving and storage vs the library average).
+    coverage: {
+      provider: 'v8',
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+      include: ['packages/*/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/*.case.ts', '**/*.fixture.*', '**/dist/**', '**/*.d.ts', 'packages/*/test/**'],
+    },
   },
 });

@@ -315,7 +315,7 @@ try {
 }
 
 /**
- * A fresh server; 4 clients post batches of 1,000 events whose values number them; after ~3 s the server gets
+ * A fresh server; 4 clients post batches of 1,000 events whose timestamps number them; after ~3 s the server gets
  * SIGKILL; then the database is opened and every acknowledged event looked up by its number.
  */
 async function killTest() {
@@ -333,8 +333,9 @@ async function killTest() {
         const rows = Array.from({ length: 1000 }, (_, k) => ({
           userId: `u${(base + k) % 997}`,
           itemId: `i${(base + k) % 499}`,
-          type: 'rating',
-          value: base + k,
+          // Numbered by timestamp (epoch ms from 0): values are range-checked per type, timestamps are not.
+          type: 'click',
+          timestamp: base + k,
         }));
         try {
           const res = await fetch(`${server.url}/api/feedback`, {
@@ -359,7 +360,7 @@ async function killTest() {
     for (let after = 0; ;) {
       const cols = await store.scanFeedbackColumns(after, 100_000);
       if (cols.length === 0) break;
-      for (let r = 0; r < cols.length; r++) present.add(cols.values[r]);
+      for (let r = 0; r < cols.length; r++) present.add(cols.timestamps[r]);
       after = cols.seqs[cols.length - 1];
     }
     const stored = await store.feedbackCount();

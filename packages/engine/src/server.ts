@@ -125,10 +125,16 @@ export function installValidators(app: App): void {
 
 /**
  * Starts an engine and its HTTP server. With no API key configured, the server binds to 127.0.0.1 only, whatever
- * `server.host` says, and logs why.
+ * `server.host` says, and logs why. `opts` are buildServer's (tests pass a log stream to read the warning).
+ *
+ * @example
+ * const { url } = await startServer(await Engine.open(loadConfig({ env: process.env })));
  */
-export async function startServer(engine: Engine): Promise<{ app: App; url: string }> {
-  const app = await buildServer(engine);
+export async function startServer(
+  engine: Engine,
+  opts: Parameters<typeof buildServer>[1] = {},
+): Promise<{ app: App; url: string }> {
+  const app = await buildServer(engine, opts);
   for (const warning of sharedKeyWarnings(engine.config.auth)) app.log.warn(warning);
   let host = engine.config.server.host;
   if (!engine.keys.enabled && host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {

@@ -9,11 +9,13 @@ import type {
   UserRecord,
 } from '../storage/port.js';
 import { decodeFeedbackCursor, encodeFeedbackCursor } from '../storage/feedback-cursor.js';
+import { UnknownReferenceError, decodeCursor, encodeCursor } from '../storage/errors.js';
 
 /**
  * A minimal in-memory implementation of the Storage port, faithful where training relies on it: feedback `seq` is
  * increasing in insertion order, `scanFeedback` pages by seq, model versions are numbered 1, 2, ... and exactly one
- * is active.
+ * is active. It runs the same Storage contract as the SQLite stores (storage/contract.case.ts): copies out, keyset
+ * cursors, unknown references rejected atomically, newest-event-first order.
  *
  * @example
  * const store = new MemoryStorage();
@@ -35,13 +37,16 @@ export class MemoryStorage implements Storage {
     return items.length;
   }
   async getItem(id: string): Promise<ItemRecord | null> {
-    return this.items.get(id) ?? null;
+    const it = this.items.get(id);
+    return it ? structuredClone(it) : null;
   }
   async patchItem(id: string, patch: Partial<Omit<ItemRecord, 'id'>>): Promise<ItemRecord | null> {
     const it = this.items.get(id);
     if (!it) return null;
     Object.assign(it, patch);
-    return it;
+    // An explicit undefined clears an optional field, as in SQLite (where it becomes NULL).
+    if ('text' in patch && patch.text === undefined) delete it.text;
+    return structuredClone(it);
   }
   async deleteItem(id: string): Promise<boolean> {
     this.feedback = this.feedback.filter((f) => f.itemId !== id);
@@ -51,23 +56,24 @@ export class MemoryStorage implements Storage {
     return page([...this.items.values()], cursor, n);
   }
   async allItems(): Promise<ItemRecord[]> {
-    return [...this.items.values()];
+    return [...this.items.values()].map((it) => structuredClone(it));
   }
   async upsertUsers(users: UserRecord[]): Promise<number> {
     for (const u of users) this.users.set(u.id, structuredClone(u));
     return users.length;
   }
   async getUser(id: string): Promise<UserRecord | null> {
-    return this.users.get(id) ?? null;
+    const u = this.users.get(id);
+    return u ? structuredClone(u) : null;
   }
   async patchUser(id: string, patch: Partial<Omit<UserRecord, 'id'>>): Promise<UserRecord | null> {
     const u = this.users.get(id);
     if (!u) return null;
     Object.assign(u, patch);
-    return u;
+    return structuredClone(u);
   }
   async deleteUser(id: string): Promise<FeedbackRecord[] | null> {
-    const removed = this.feedback.filter((f) => f.userId === id);
+    const removed = this.feedback.filter((f) => f.userId === id).sort(newestFirst);
     this.feedback = this.feedback.filter((f) => f.userId !== id);
     return this.users.delete(id) ? removed : null;
   }
@@ -87,6 +93,12 @@ export class MemoryStorage implements Storage {
   }
   async insertFeedback(rows: FeedbackRecord[], opts: { createUsers: boolean; createItems: boolean }): Promise<number> {
     const now = Date.now();
+    // Checked before anything is written, so a rejected batch stores nothing (SQLite rolls back its transaction).
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      if (!opts.createUsers && !this.users.has(r.userId)) throw new UnknownReferenceError('user', r.userId, k);
+      if (!opts.createItems && !this.items.has(r.itemId)) throw new UnknownReferenceError('item', r.itemId, k);
+    }
     let stored = 0;
     for (const r of rows) {
       // Idempotent ingestion as in SqliteStorage: a row whose eventId is stored (or repeated earlier) is skipped.
@@ -120,7 +132,7 @@ export class MemoryStorage implements Storage {
       a.timestamp !== b.timestamp ? a.timestamp < b.timestamp : (a.seq ?? 0) < (b.seq ?? 0);
     const rows = this.feedback
       .filter((f) => f.userId === userId && (from === null || later(f, from)))
-      .sort((a, b) => b.timestamp - a.timestamp || (b.seq ?? 0) - (a.seq ?? 0));
+      .sort(newestFirst);
     const items = rows.slice(0, n).map((f) => ({ ...f }));
     const last = items[items.length - 1];
     const next = rows.length > n ? encodeFeedbackCursor({ timestamp: last.timestamp, seq: last.seq ?? 0 }) : null;
@@ -129,8 +141,9 @@ export class MemoryStorage implements Storage {
   async userFeedback(userId: string, limit = 100): Promise<FeedbackRecord[]> {
     return this.feedback
       .filter((f) => f.userId === userId)
-      .reverse()
-      .slice(0, limit);
+      .sort(newestFirst)
+      .slice(0, limit)
+      .map((f) => ({ ...f }));
   }
   async scanFeedback(afterSeq: number, limit: number): Promise<FeedbackRecord[]> {
     if (this.scanDelayMs) await new Promise((r) => setTimeout(r, this.scanDelayMs));
@@ -188,10 +201,17 @@ export class MemoryStorage implements Storage {
   async close(): Promise<void> {}
 }
 
+/** The SQLite store's feedback order: newest event first, the later seq first among equal timestamps. */
+function newestFirst(a: FeedbackRecord, b: FeedbackRecord): number {
+  return b.timestamp - a.timestamp || (b.seq ?? 0) - (a.seq ?? 0);
+}
+
 function page<T extends { id: string }>(all: T[], cursor: string | null, n: number): Page<T> {
   const sorted = all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const start = cursor ? sorted.findIndex((x) => x.id > cursor) : 0;
-  const items = start < 0 ? [] : sorted.slice(start, start + n);
-  const next = start >= 0 && start + n < sorted.length ? items[items.length - 1].id : null;
+  // Opaque cursors as in SQLite: a raw id (or junk) throws InvalidCursorError.
+  const after = cursor === null ? null : decodeCursor(cursor);
+  const start = after === null ? 0 : sorted.findIndex((x) => x.id > after);
+  const items = start < 0 ? [] : sorted.slice(start, start + n).map((x) => structuredClone(x));
+  const next = start >= 0 && start + n < sorted.length ? encodeCursor(items[items.length - 1].id) : null;
   return { items, next };
 }

@@ -8,6 +8,11 @@ export interface TrainThread {
   result: Promise<TrainResult>;
   /** Ends the worker (the run resolves as failed with `reason`). */
   terminate(reason: string): Promise<void>;
+  /**
+   * Resolves when the worker thread has started running the training script ('online'); never rejects (a thread
+   * that dies first leaves it pending). Lets callers and tests act on a run that is really under way.
+   */
+  online: Promise<void>;
 }
 
 /**
@@ -31,6 +36,7 @@ export function startTrainThread(job: TrainJob, workerUrl: URL): TrainThread {
       resolve(r);
     };
   });
+  const online = new Promise<void>((resolve) => worker.once('online', () => resolve()));
   worker.once('message', (msg: TrainResult) => settle(msg));
   worker.once('error', (e) => settle({ ok: false, error: `training worker crashed: ${e.message}` }));
   worker.once('exit', (code) =>
@@ -44,6 +50,7 @@ export function startTrainThread(job: TrainJob, workerUrl: URL): TrainThread {
   worker.postMessage(job, transfer);
   return {
     result,
+    online,
     async terminate(reason: string) {
       stopReason = reason;
       settle({ ok: false, error: reason });

@@ -158,14 +158,17 @@ describe('TrainingManager', () => {
   });
 
   it('stop() ends a running worker at once; the run fails and nothing is stored', async () => {
-    const host = testHost({ algorithm: 'svdpp', params: { epochs: 200, factors: 20 } });
+    // A fit far longer than the test timeout (minutes): if stop() waited for the worker, the test would time out.
+    const host = testHost({ algorithm: 'svdpp', params: { epochs: 5000, factors: 20 } });
     await host.storage.insertFeedback(syntheticFeedback({ users: 1000, items: 400, seed: 1 }), FILL);
-    const m = manager(host);
+    let online!: () => void;
+    const workerOnline = new Promise<void>((resolve) => (online = resolve));
+    const m = new TrainingManager(host, { onWorkerOnline: () => online() });
+    managers.push(m);
     const run = m.trainNow();
-    await new Promise((r) => setTimeout(r, 600));
-    const t = performance.now();
+    // The explicit signal that the worker thread runs the fit (no sleep, no wall-clock bound).
+    await workerOnline;
     await m.stop();
-    expect(performance.now() - t).toBeLessThan(2000);
     const out = await run;
     expect(out.status).toBe('failed');
     if (out.status === 'failed') expect(out.error).toMatch(/shutting down/);

@@ -45,6 +45,11 @@ export interface TrainingManagerOptions {
   logger?: TrainingLogger;
   /** Rows per storage scan (default 2,000). */
   batchSize?: number;
+  /**
+   * Called when a run's worker thread has started (its 'online' event): the explicit signal tests wait for instead of
+   * sleeping, and a hook for embedders that want to know a fit is under way.
+   */
+  onWorkerOnline?: () => void;
 }
 
 /**
@@ -191,6 +196,8 @@ export class TrainingManager {
     const url = await this.workerUrl();
     if (this.stopping) return { status: 'skipped', reason: 'training is stopped' };
     this.thread = startTrainThread({ algorithm, params: { ...params } as Params, holdoutRatio, events: log }, url);
+    const onOnline = this.opts.onWorkerOnline;
+    if (onOnline) void this.thread.online.then(onOnline);
     const result = await this.thread.result;
     this.thread = null;
     if (!result.ok)
