@@ -4,6 +4,8 @@ import {
   binarize,
   foldsFromAssignment,
   leaveLastOut,
+  leaveLastOutValidTest,
+  perUserRatioSplit,
   stratifiedSplit,
   kFold,
   randomHoldout,
@@ -11,6 +13,7 @@ import {
   type Interactions,
   type MovieInfo,
   type Split,
+  type Splitter,
 } from 'kindred';
 import {
   DATASETS,
@@ -90,11 +93,23 @@ export function addProtocolOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--protocol <name>',
-        'msr: Microsoft Recommenders ML-100K (per-item stratified 75/25, seed 42); leave-last-out; ' +
+        'msr: Microsoft Recommenders ML-100K (per-item stratified 75/25, seed 42); leave-last-out: RecBole’s LS ' +
+          'valid_and_test by time (per user: last = test, second-to-last = validation, rest train); ' +
+          'leave-last-out-test-only: last = test, rest train (Kindred’s leave-last-out before issue 14); ' +
+          'ratio-811: RecBole’s RS 8:1:1 per user, random order seeded by --seed; ' +
           'ratio: random holdout of --test (default 0.2); stratified: per-user stratified holdout of --test; ' +
           'cold-items: rank held-out items nobody interacted with (--test-items); cold-users: held-out users with ' +
           '--known interactions (--test-users, --onboard)',
-      ).choices(['msr', 'leave-last-out', 'ratio', 'stratified', 'cold-items', 'cold-users']),
+      ).choices([
+        'msr',
+        'leave-last-out',
+        'leave-last-out-test-only',
+        'ratio-811',
+        'ratio',
+        'stratified',
+        'cold-items',
+        'cold-users',
+      ]),
     )
     .option('--test-items <ratio>', 'cold-items: share of items held out', '0.2')
     .option('--test-users <ratio>', 'cold-users: share of users held out', '0.2')
@@ -165,7 +180,12 @@ export async function protocolSplits(f: DatasetFlags & ProtocolFlags): Promise<C
   const ones = (d: Interactions) => binarize(d, { threshold: -Infinity });
   return {
     protocol: `${res.protocol} implicit`,
-    splits: res.splits.map((s) => ({ name: s.name, train: ones(s.train), test: ones(s.test) })),
+    splits: res.splits.map((s) => ({
+      name: s.name,
+      train: ones(s.train),
+      test: ones(s.test),
+      ...(s.validation ? { validation: ones(s.validation) } : {}),
+    })),
     data: res.data ? ones(res.data) : undefined,
     validation: res.validation ? { ...res.validation, test: ones(res.validation.test) } : undefined,
   };
@@ -218,19 +238,8 @@ async function chooseSplits(f: DatasetFlags & ProtocolFlags): Promise<ChosenSpli
   if (f.protocol) {
     const test = Number(f.test ?? '0.2');
     if (!(test > 0 && test < 1)) throw new UsageError(`--test must be a ratio in (0, 1), got "${f.test}"`);
-    const splitter =
-      f.protocol === 'msr'
-        ? stratifiedSplit({ ratio: 0.75, by: 'item', seed: 42 })
-        : f.protocol === 'leave-last-out'
-          ? leaveLastOut()
-          : f.protocol === 'ratio'
-            ? randomHoldout(test, seed)
-            : stratifiedSplit({ ratio: 1 - test, by: 'user', seed });
-    return {
-      protocol: f.protocol === 'msr' ? 'msr (stratified by item 0.75, seed 42)' : f.protocol,
-      splits: splitter(ds.data),
-      data: ds.data,
-    };
+    const { splitter, protocol } = protocolSplitter(f.protocol, test, seed);
+    return { protocol, splits: splitter(ds.data), data: ds.data };
   }
   if (f.holdout) {
     const ratio = Number(f.holdout);
@@ -240,3 +249,38 @@ async function chooseSplits(f: DatasetFlags & ProtocolFlags): Promise<ChosenSpli
   const k = int('--folds', f.folds ?? '5', 2);
   return { protocol: `kfold:${k} seed ${seed}`, splits: kFold(k, seed)(ds.data), data: ds.data };
 }
+
+/** The splitter of a `--protocol` that splits the dataset, with the description the report prints. */
+function protocolSplitter(name: string, test: number, seed: number): { splitter: Splitter; protocol: string } {
+  switch (name) {
+    case 'msr':
+      return {
+        splitter: stratifiedSplit({ ratio: 0.75, by: 'item', seed: 42 }),
+        protocol: 'msr (stratified by item 0.75, seed 42)',
+      };
+    case 'leave-last-out':
+      return {
+        splitter: leaveLastOutValidTest(),
+        protocol: 'leave-last-out (RecBole LS valid_and_test, order TO: last = test, second-to-last = validation)',
+      };
+    case 'leave-last-out-test-only':
+      return { splitter: leaveLastOut(), protocol: 'leave-last-out-test-only (last = test, the rest trains)' };
+    case 'ratio-811':
+      return {
+        splitter: perUserRatioSplit({ ratios: [0.8, 0.1, 0.1], seed }),
+        protocol: `ratio-811 (RecBole RS 8:1:1 per user, random order, seed ${seed})`,
+      };
+    case 'ratio':
+      return { splitter: randomHoldout(test, seed), protocol: 'ratio' };
+    case 'stratified':
+      return { splitter: stratifiedSplit({ ratio: 1 - test, by: 'user', seed }), protocol: 'stratified' };
+    default:
+      throw new UsageError(`--protocol ${name} does not split a dataset here`);
+  }
+}
+
+/**
+ * RecBole's protocols (a validation part; top-k task and RecBole's metrics by default). `leave-last-out-test-only`
+ * keeps the behaviour `leave-last-out` had before issue 14: the model's own task and metrics.
+ */
+export const RECBOLE_PROTOCOLS: readonly string[] = ['leave-last-out', 'ratio-811'];

@@ -33,6 +33,12 @@ export {
   stratifiedSplit,
 } from './data/splitters.js';
 export {
+  leaveLastOutValidTest,
+  perUserRatioSplit,
+  recboleSplitSizes,
+  type PerUserRatioSplitOptions,
+} from './data/validation-splits.js';
+export {
   binarize,
   compactIds,
   dedupe,

@@ -14,6 +14,7 @@ import {
   addProtocolOptions,
   loadCliDataset,
   protocolSplits,
+  RECBOLE_PROTOCOLS,
   type DatasetFlags,
   type ProtocolFlags,
 } from '../dataset.js';
@@ -30,6 +31,7 @@ export interface EvalFlags extends DatasetFlags, ProtocolFlags, ColdFlags {
   metrics?: string;
   relevanceThreshold?: string;
   includeSeen?: boolean;
+  sampledNegatives?: string;
 }
 
 export function addEvalOptions(cmd: Command): Command {
@@ -38,7 +40,12 @@ export function addEvalOptions(cmd: Command): Command {
     .option('-k, --k <n>', 'list length for ranking metrics', '10')
     .option('--metrics <names>', 'comma-separated metric names (e.g. rmse,mae or ndcg@10,precision@10)')
     .option('--relevance-threshold <r>', 'ranking: test ratings ≥ r are relevant (default: every test row)')
-    .option('--include-seen', 'ranking: keep training items in the lists (LightFM’s published protocol)');
+    .option('--include-seen', 'ranking: keep training items in the lists (LightFM’s published protocol)')
+    .option(
+      '--sampled-negatives <n>',
+      'ranking: rank each test item among n sampled items the user never interacted with (seeded by --seed; ' +
+        'RecBole’s uni100 with 100) instead of the whole catalogue; inflates every metric, labelled in the report',
+    );
   addDatasetOptions(cmd);
   addProtocolOptions(cmd);
   return cmd;
@@ -64,17 +71,23 @@ export function registerEvalCommand(program: Command, io: Io): void {
     const k = Number(flags.k);
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${flags.k}"`);
     if (flags.protocol === 'cold-items' || flags.protocol === 'cold-users') return coldEval(flags, io, k);
-    const { protocol, splits, validation } = await protocolSplits(flags);
+    const sampled = sampledNegatives(flags);
+    const chosen = await protocolSplits(flags);
+    const { splits, validation } = chosen;
+    const protocol = sampled ? `${chosen.protocol}; ${sampledLabel(sampled)}` : chosen.protocol;
     await attachItemFeatures(model, flags, splits[0].train.itemIds);
     const progress = new Progress(io, !!flags.json);
     progress.start(splits.length + (validation ? 1 : 0), `eval ${flags.algorithm}`);
+    const recbole = flags.protocol !== undefined && RECBOLE_PROTOCOLS.includes(flags.protocol);
     const opts: CrossValidateOptions = {
-      task: flags.task ?? (flags.protocol === 'msr' ? 'ranking' : undefined),
+      task: flags.task ?? (flags.protocol === 'msr' || recbole || sampled ? 'ranking' : undefined),
       k,
       metrics: flags.metrics ? flags.metrics.split(',').map((s) => s.trim()) : defaultMetrics(flags, k),
       relevanceThreshold: flags.relevanceThreshold !== undefined ? Number(flags.relevanceThreshold) : undefined,
       excludeSeen: !flags.includeSeen,
+      ...(sampled ? { sampledNegatives: sampled.n, sampleSeed: sampled.seed } : {}),
     };
+    if (sampled && opts.task === 'rating') throw new UsageError('--sampled-negatives needs --task ranking');
     let done = 0;
     const onFold = (fold: FoldResult) => progress.update(++done, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`);
     const cv = crossValidate(model, splits, { ...opts, onFold });
@@ -84,10 +97,21 @@ export function registerEvalCommand(program: Command, io: Io): void {
     progress.stop();
     const dataset = flags.train ?? flags.dataset;
     const result = evalJson({ algorithm: flags.algorithm, dataset }, protocol, cv);
-    if (flags.json) return printJson(io, val ? { ...result, validation: validationJson(val) } : result);
+    const ranking =
+      cv.task === 'ranking' ? rankingJson(sampled, !flags.includeSeen, !!splits[0].validation) : undefined;
+    const out = { ...result, ...(ranking ? { ranking } : {}), ...(val ? { validation: validationJson(val) } : {}) };
+    if (flags.json) return printJson(io, out);
     io.stdout.write(`${flags.algorithm} on ${dataset}, ${protocol}\n`);
+    if (ranking)
+      io.stdout.write(
+        `ranking: ${ranking.mode === 'full' ? 'full (every item)' : 'SAMPLED'}, masked: ${ranking.masked}\n`,
+      );
     io.stdout.write(evalTable(cv) + '\n');
     if (val) io.stdout.write(`validation (${flags.validation}):\n` + evalTable(val) + '\n');
+    if (cv.validation)
+      io.stdout.write(
+        'validation part (same fitted model, training items masked):\n' + metricsTable(cv.validation) + '\n',
+      );
   });
 }
 
@@ -106,7 +130,41 @@ export function evalJson(flags: { algorithm: string; dataset: string }, protocol
     fitSeconds: cv.fitSeconds,
     testSeconds: cv.testSeconds,
     impossible: cv.folds.map((f) => f.impossible ?? null),
+    // Three-way protocols (leave-last-out, ratio-811): the validation part's metrics, for model selection.
+    ...(cv.validation ? { validation: { metrics: cv.validation } } : {}),
   };
+}
+
+/**
+ * The `ranking` member of `--json` for the top-k task: full or sampled ranking, and which of the user's items were
+ * left out of the lists (RecBole masks train ∪ validation at test time).
+ */
+function rankingJson(sampled: { n: number; seed: number } | undefined, maskTrain: boolean, hasValidation: boolean) {
+  const masked = [maskTrain ? 'train' : '', hasValidation ? 'validation' : ''].filter(Boolean).join('+') || 'none';
+  return sampled
+    ? { mode: 'sampled' as const, sampledNegatives: sampled.n, seed: sampled.seed, masked }
+    : { mode: 'full' as const, masked };
+}
+
+/** A one-row table of metric values. */
+function metricsTable(values: Record<string, number>): string {
+  return table(Object.keys(values), [Object.values(values)]);
+}
+
+/** `--sampled-negatives n` with its seed (`--seed`), or undefined for full ranking. */
+function sampledNegatives(flags: EvalFlags): { n: number; seed: number } | undefined {
+  if (flags.sampledNegatives === undefined) return undefined;
+  const n = Number(flags.sampledNegatives);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--sampled-negatives must be a positive integer, got "${flags.sampledNegatives}"`);
+  if (flags.protocol === 'cold-items' || flags.protocol === 'cold-users')
+    throw new UsageError(`--sampled-negatives does not apply to --protocol ${flags.protocol}`);
+  return { n, seed: Number(flags.seed ?? '0') };
+}
+
+/** How the report names sampled-negative ranking, so it is never mistaken for full ranking. */
+function sampledLabel(s: { n: number; seed: number }): string {
+  return `SAMPLED ranking: each test item among ${s.n} sampled unseen items (seed ${s.seed}), not full ranking`;
 }
 
 /** The `validation` member of `kindred eval --train … --validation FILE --json`. */
@@ -166,6 +224,9 @@ async function coldEval(flags: EvalFlags, io: Io, k: number): Promise<void> {
 
 /** Microsoft Recommenders' protocol reports MAP normalised by |relevant| (their `map_at_k`); name it honestly. */
 function defaultMetrics(flags: EvalFlags, k: number): string[] | undefined {
+  // RecBole's default metric set (Recall, MRR, NDCG, Hit, Precision), its definitions (see docs/evaluation.md).
+  if (flags.protocol !== undefined && RECBOLE_PROTOCOLS.includes(flags.protocol) && flags.task !== 'rating')
+    return [`hit@${k}`, `ndcg@${k}`, `mrr@${k}`, `recall@${k}`, `precision@${k}`];
   if (flags.protocol !== 'msr') return undefined;
   return [`ndcg@${k}`, `precision@${k}`, `recall@${k}`, `map-relevant@${k}`, `hit@${k}`, `mrr@${k}`, `coverage@${k}`];
 }

@@ -95,6 +95,7 @@ export function registerSearchCommand(program: Command, io: Io): void {
       protocol,
       folds: splits.length,
       rankBy: result.rankBy,
+      rankedOn: result.rankedOn,
       best: { params: { ...fixed, ...result.best.params }, metrics: result.best.mean, std: result.best.std },
       refitSeconds,
       results: result.results,
@@ -104,7 +105,8 @@ export function registerSearchCommand(program: Command, io: Io): void {
     const rows = result.results
       .slice(0, Number(flags.top))
       .map((r) => [r.rank, JSON.stringify(r.params), ...metricNames.map((m) => r.mean[m]), mean(r.fitSeconds)]);
-    io.stdout.write(`${flags.algorithm} on ${flags.dataset}, ${protocol}, ranked by ${result.rankBy}\n`);
+    const on = result.rankedOn === 'validation' ? ' on the validation part (metrics shown: test)' : '';
+    io.stdout.write(`${flags.algorithm} on ${flags.dataset}, ${protocol}, ranked by ${result.rankBy}${on}\n`);
     io.stdout.write(table(['rank', 'params', ...metricNames, 'fit s'], rows) + '\n');
     io.stdout.write(`best: ${JSON.stringify(out.best.params)}\n`);
   });

@@ -8,6 +8,11 @@ export interface Split {
   name: string;
   train: Interactions;
   test: Interactions;
+  /**
+   * A validation part, disjoint from both (three-way splits such as `leaveLastOutValidTest`): for early stopping and
+   * model selection, never trained on; at test time its items are masked like training items (RecBole's rule).
+   */
+  validation?: Interactions;
 }
 
 /** Produces splits of a dataset; every splitter is seeded and deterministic. */

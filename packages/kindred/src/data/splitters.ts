@@ -162,9 +162,10 @@ export function perUserLastN(n = 1, opts: { minTrain?: number; name?: string } =
 }
 
 /**
- * Leave-last-out: each user's latest interaction is the test set (the protocol of NCF, He et al. 2017, and most
- * sequential recommenders). Ties in timestamp are broken by row order (the later row is "last"); users with a single
- * interaction stay entirely in train.
+ * Leave-last-out without a validation item: each user's latest interaction is the test set, everything before it
+ * trains (RecBole's `LS: test_only`; the CLI's `--protocol leave-last-out-test-only`). Ties in timestamp are broken by
+ * row order (the later row is "last"); users with a single interaction stay entirely in train. For RecBole's default
+ * `LS: valid_and_test` (the second-to-last item held out for validation), see `leaveLastOutValidTest`.
  *
  * @example
  * const [split] = leaveLastOut()(data);
@@ -210,8 +211,11 @@ function requireTimestamps(data: Interactions, who: string): Float64Array {
   return data.timestamps;
 }
 
-/** Row indices grouped by user (the CSR segments), each user's rows sorted by (timestamp, row). */
-function rowsByUserInTimeOrder(data: Interactions): Int32Array {
+/**
+ * Row indices grouped by user (the CSR segments of `data.byUser()`), each user's rows sorted by (timestamp, row):
+ * an exact, stable sort, so equal timestamps keep the input's row order. Without timestamps, row order alone.
+ */
+export function rowsByUserInTimeOrder(data: Interactions): Int32Array {
   const { indptr, order } = data.byUser();
   const rows = order.slice();
   const ts = data.timestamps;

@@ -11,7 +11,13 @@ import { meanOf, populationStd } from './stats.js';
 /** Options of `crossValidate` (and of the searches, which run it per configuration). */
 export interface CrossValidateOptions extends Pick<
   EvaluateRankingOptions,
-  'excludeSeen' | 'relevanceThreshold' | 'skipColdUsers' | 'distance' | 'catalogSize'
+  | 'excludeSeen'
+  | 'relevanceThreshold'
+  | 'skipColdUsers'
+  | 'distance'
+  | 'catalogSize'
+  | 'sampledNegatives'
+  | 'sampleSeed'
 > {
   /** Metric names or values. Default: `['rmse', 'mae']` for the rating task, `DEFAULT_RANKING_METRICS` otherwise. */
   metrics?: readonly (string | Metric)[];
@@ -43,6 +49,11 @@ export interface FoldResult {
   /** Ranking task: users evaluated, and test users skipped. */
   users?: number;
   skipped?: { noRelevant: number; cold: number };
+  /**
+   * Splits with a validation part: the same fitted model's metrics on it (training items masked), e.g. for model
+   * selection; the test metrics above mask the validation items too (RecBole's rule).
+   */
+  validation?: Record<string, number>;
 }
 
 /** Per-fold values with their mean and population std (Surprise `cross_validate`). */
@@ -60,6 +71,8 @@ export interface CrossValidationResult {
   std: Record<string, number>;
   fitSeconds: number[];
   testSeconds: number[];
+  /** Mean of the folds' validation metrics, when the splits have a validation part. */
+  validation?: Record<string, number>;
 }
 
 /**
@@ -103,6 +116,12 @@ export function crossValidate(
     mean[m.name] = meanOf(values);
     std[m.name] = populationStd(values);
   }
+  const withValidation = folds.filter((fold) => fold.validation !== undefined);
+  let validation: Record<string, number> | undefined;
+  if (withValidation.length > 0) {
+    validation = {};
+    for (const m of metrics) validation[m.name] = meanOf(withValidation.map((fold) => fold.validation![m.name]));
+  }
   return {
     model: model.name,
     params: model.getParams(),
@@ -114,6 +133,7 @@ export function crossValidate(
     std,
     fitSeconds: folds.map((fold) => fold.fitSeconds),
     testSeconds: folds.map((fold) => fold.testSeconds),
+    ...(validation ? { validation } : {}),
   };
 }
 
@@ -127,7 +147,8 @@ function runFold(
 ): FoldResult {
   const fresh = model.clone();
   const t0 = performance.now();
-  fresh.fit(split.train, opts.fit);
+  // The validation part goes to fit for early stopping / model selection only; it is never trained on.
+  fresh.fit(split.train, split.validation ? { ...opts.fit, validation: split.validation } : opts.fit);
   const t1 = performance.now();
   const base = { name: split.name, trainSize: split.train.length, testSize: split.test.length };
   if (task === 'rating') {
@@ -141,7 +162,7 @@ function runFold(
       impossible: r.impossible,
     };
   }
-  const r = evaluateRanking(fresh, split.train, split.test, {
+  const rankingOpts: EvaluateRankingOptions = {
     metrics,
     k,
     excludeSeen: opts.excludeSeen,
@@ -149,8 +170,15 @@ function runFold(
     skipColdUsers: opts.skipColdUsers,
     distance: opts.distance,
     catalogSize: opts.catalogSize,
-  });
+    sampledNegatives: opts.sampledNegatives,
+    sampleSeed: opts.sampleSeed,
+  };
+  // RecBole masks train ∪ validation at test time (its test-phase history), training items only at validation time.
+  const r = evaluateRanking(fresh, split.train, split.test, { ...rankingOpts, exclude: split.validation });
   const t2 = performance.now();
+  const validation = split.validation
+    ? evaluateRanking(fresh, split.train, split.validation, rankingOpts).metrics
+    : undefined;
   return {
     ...base,
     metrics: r.metrics,
@@ -158,6 +186,7 @@ function runFold(
     testSeconds: (t2 - t1) / 1000,
     users: r.users,
     skipped: r.skipped,
+    ...(validation ? { validation } : {}),
   };
 }
 

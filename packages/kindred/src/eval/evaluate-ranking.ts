@@ -1,16 +1,19 @@
 import { InvalidParameterError } from '../errors.js';
-import type { Interactions } from '../data/interactions.js';
+import type { Csr, Interactions } from '../data/interactions.js';
 import type { Recommender } from '../models/recommender.js';
+import { ItemMarks } from './item-marks.js';
 import { incidenceCosineDistance } from './metrics/beyond.js';
 import { resolveMetrics } from './metrics/by-name.js';
-import type {
-  BeyondContext,
-  BeyondMetric,
-  Metric,
-  RankingMetric,
-  RecommendationLists,
-  Relevance,
+import {
+  relevantPosition,
+  type BeyondContext,
+  type BeyondMetric,
+  type Metric,
+  type RankingMetric,
+  type RecommendationLists,
+  type Relevance,
 } from './metrics/metric.js';
+import { NegativeSampler } from './sampled-negatives.js';
 
 /**
  * The metrics `evaluateRanking` reports when none are named (AUC and diversity cost more, so they are opt-in).
@@ -56,6 +59,20 @@ export interface EvaluateRankingOptions {
    * of coverage and Gini is the candidates.
    */
   candidates?: Int32Array;
+  /**
+   * Interactions whose items are also left out of each user's list (and of AUC), except that user's own test items:
+   * the validation part of a three-way split, since RecBole's test-phase mask is train ∪ validation.
+   */
+  exclude?: Interactions;
+  /**
+   * Sampled-negative ranking instead of full ranking: each user's relevant items are ranked among this many sampled
+   * items per relevant item, drawn from the items the user never interacted with in train, `exclude` or test
+   * (`NegativeSampler`, RecBole's `uni100` with 100). Absent: every item is ranked (the default, and the figure to
+   * report first).
+   */
+  sampledNegatives?: number;
+  /** Seed of the sampled negatives (default 0). */
+  sampleSeed?: number;
 }
 
 /** Result of a top-k evaluation on one split. */
@@ -110,6 +127,10 @@ export function evaluateRanking(
   const threshold = opts.relevanceThreshold;
   const needsScores = ranking.some((m) => m.needsScores);
   const keepPerUser = opts.keepPerUser ?? false;
+  if (opts.sampledNegatives !== undefined && opts.candidates)
+    throw new InvalidParameterError('evaluateRanking: sampledNegatives and candidates cannot be combined');
+  if (opts.sampledNegatives !== undefined && needsScores)
+    throw new InvalidParameterError('evaluateRanking: AUC is a full-ranking metric; drop it with sampledNegatives');
 
   const s = model.training;
   const csr = test.byUser();
@@ -122,8 +143,17 @@ export function evaluateRanking(
   const candidates = opts.candidates ?? null;
   // outside[i] = 1 for items that are not candidates: never relevant, never compared by AUC.
   const outside = candidates ? candidateComplement(candidates, Math.max(s.nItems, test.nItems)) : null;
+  const exclude = opts.exclude?.byUser() ?? null;
   const seenBuf =
-    needsScores && (excludeSeen || outside) ? (outside ? outside.slice(0, s.nItems) : new Uint8Array(s.nItems)) : null;
+    needsScores && (excludeSeen || outside || exclude)
+      ? outside
+        ? outside.slice(0, s.nItems)
+        : new Uint8Array(s.nItems)
+      : null;
+  const heldOut = exclude ? new ItemMarks(s.nItems) : null;
+  const sampler =
+    opts.sampledNegatives !== undefined ? new NegativeSampler(s.nItems, opts.sampledNegatives, opts.sampleSeed) : null;
+  const used = sampler ? new ItemMarks(s.nItems) : null;
 
   const sums = new Float64Array(ranking.length);
   const perUserValues: number[][] = ranking.map(() => []);
@@ -147,14 +177,25 @@ export function evaluateRanking(
       continue;
     }
     const rel: Relevance = { items: relItems.subarray(0, nRel), grades: relGrades.subarray(0, nRel) };
+    const testItems = csr.indices.subarray(start, end);
+    if (heldOut && exclude) markHeldOut(heldOut, exclude, u, testItems);
+    const marks = heldOut && heldOut.count > 0 ? heldOut.marks : null;
+    let userCandidates = candidates ?? undefined;
+    if (sampler && used) {
+      markUsed(used, model, u, testItems, exclude);
+      userCandidates = sampler.candidates(u, rel.items, used.marks, used.count);
+      used.clear();
+    }
     const rec = model.recommendIndex(u < s.nUsers ? u : -1, {
       k: listK,
       excludeSeen,
-      candidates: candidates ?? undefined,
+      candidates: userCandidates,
+      filter: marks ? (i) => marks[i] === 0 : undefined,
     });
     let full: { scores: Float32Array; exclude: Uint8Array | null } | undefined;
     if (scoreBuf) {
       fullScores(model, u, scoreBuf, excludeSeen ? seenBuf : null);
+      if (seenBuf && heldOut) for (const i of heldOut.items()) seenBuf[i] = 1;
       full = { scores: scoreBuf, exclude: seenBuf };
     }
     for (let m = 0; m < ranking.length; m++) {
@@ -165,6 +206,8 @@ export function evaluateRanking(
     if (seenBuf && excludeSeen && u < s.nUsers)
       for (let p = s.seenIndptr[u]; p < s.seenIndptr[u + 1]; p++)
         seenBuf[s.seenIndices[p]] = outside ? outside[s.seenIndices[p]] : 0;
+    if (seenBuf && heldOut) for (const i of heldOut.items()) seenBuf[i] = outside ? outside[i] : 0;
+    heldOut?.clear();
     evaluatedUsers.push(u);
     lists.push(rec.indices);
   }
@@ -220,6 +263,24 @@ function collectRelevant(
     }
   }
   return n;
+}
+
+/** Marks user u's `exclude` items that are not among its test items (RecBole: history = used − test positives). */
+function markHeldOut(marks: ItemMarks, exclude: Csr, u: number, testItems: Int32Array): void {
+  if (u >= exclude.indptr.length - 1) return;
+  for (let p = exclude.indptr[u]; p < exclude.indptr[u + 1]; p++) {
+    const i = exclude.indices[p];
+    if (relevantPosition(testItems, i) < 0) marks.add(i);
+  }
+}
+
+/** Marks every item user u interacted with: training, `exclude` and test (the items never sampled as negatives). */
+function markUsed(used: ItemMarks, model: Recommender, u: number, testItems: Int32Array, exclude: Csr | null): void {
+  const s = model.training;
+  if (u < s.nUsers) for (let p = s.seenIndptr[u]; p < s.seenIndptr[u + 1]; p++) used.add(s.seenIndices[p]);
+  if (exclude && u < exclude.indptr.length - 1)
+    for (let p = exclude.indptr[u]; p < exclude.indptr[u + 1]; p++) used.add(exclude.indices[p]);
+  for (let q = 0; q < testItems.length; q++) used.add(testItems[q]);
 }
 
 /** Every item's score for user u (for AUC), and the mask of its training items. */

@@ -52,6 +52,7 @@ export {
   type EvaluateRankingOptions,
   type RankingEvaluation,
 } from './evaluate-ranking.js';
+export { NegativeSampler } from './sampled-negatives.js';
 export {
   crossValidate,
   type CrossValidateOptions,

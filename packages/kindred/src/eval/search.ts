@@ -34,8 +34,10 @@ export interface SearchEntry {
   /** 1 = best. Ties keep the order in which configurations were tried. */
   rank: number;
   params: Params;
-  /** Mean of the ranking metric over folds. */
+  /** Mean of the ranking metric over folds: on the validation part when the splits have one, else on test. */
   score: number;
+  /** The validation part's metrics, when the splits have one (three-way protocols). */
+  validation?: Record<string, number>;
   mean: Record<string, number>;
   std: Record<string, number>;
   perFold: Record<string, number[]>;
@@ -47,6 +49,11 @@ export interface SearchEntry {
 export interface SearchResult {
   rankBy: string;
   higherIsBetter: boolean;
+  /**
+   * Which part the ranking used: `'validation'` when every split has a validation part (model selection never looks
+   * at the test part, as RecBole selects on its valid metric), else `'test'`.
+   */
+  rankedOn: 'validation' | 'test';
   results: SearchEntry[];
   best: SearchEntry;
 }
@@ -183,7 +190,12 @@ function runSearch(
       `search: rankBy "${rankBy}" is not one of the evaluated metrics ${metrics.map((m) => m.name).join(', ')}`,
     );
   const sign = metric.higherIsBetter ? -1 : 1;
-  const entries = tried.map((t, order) => ({ order, score: t.cv.mean[metric.name], t }));
+  const rankedOn = tried.every((t) => t.cv.validation !== undefined) ? 'validation' : 'test';
+  const entries = tried.map((t, order) => ({
+    order,
+    score: rankedOn === 'validation' ? t.cv.validation![metric.name] : t.cv.mean[metric.name],
+    t,
+  }));
   // Stable sort; NaN scores go last.
   entries.sort((a, b) => {
     const an = Number.isNaN(a.score),
@@ -200,8 +212,9 @@ function runSearch(
     perFold: e.t.cv.perFold,
     fitSeconds: e.t.cv.fitSeconds,
     testSeconds: e.t.cv.testSeconds,
+    ...(e.t.cv.validation ? { validation: e.t.cv.validation } : {}),
   }));
-  return { rankBy: metric.name, higherIsBetter: metric.higherIsBetter, results, best: results[0] };
+  return { rankBy: metric.name, higherIsBetter: metric.higherIsBetter, rankedOn, results, best: results[0] };
 }
 
 /** The evaluated metric called `name`, also when the name omits the default `@k` ('ndcg' for 'ndcg@10'). */

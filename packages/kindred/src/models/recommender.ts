@@ -16,6 +16,12 @@ export interface EpochInfo {
 
 export interface FitOptions {
   onEpoch?: (info: EpochInfo) => void;
+  /**
+   * Held-out interactions (same id maps as the training data) for early stopping or model selection, e.g. the
+   * validation part of `leaveLastOutValidTest` or `perUserRatioSplit` (RecBole's valid set). Never trained on; models
+   * that do not stop early ignore it.
+   */
+  validation?: Interactions;
 }
 
 /** What the model predicts for one pair, on raw ids. */
