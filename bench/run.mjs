@@ -439,6 +439,74 @@ benches['cold-start'] = () => {
   ].join('\n');
 };
 
+/**
+ * RecBole's two protocols on ML-100K (issue 14), full ranking over all items, every rating an interaction
+ * (`--implicit`), training and validation items masked. RecBole 1.x figures measured with Debian's python3-torch on
+ * this kind of machine, configuration in BENCHMARKS.md beside the table.
+ */
+const RECBOLE = [
+  { protocol: 'ratio-811', label: 'popular', anchor: 'Pop 0.1005', params: ['--algorithm', 'popular'] },
+  { protocol: 'ratio-811', label: 'item-knn (bm25)', anchor: 'ItemKNN 0.2834', params: ['--algorithm', 'item-knn'] },
+  {
+    protocol: 'ratio-811',
+    label: 'bpr (64 factors)',
+    anchor: 'BPR 0.2931',
+    params: ['--algorithm', 'bpr', '--param', 'factors=64'],
+  },
+  {
+    protocol: 'ratio-811',
+    label: "ease (λ 250, RecBole's)",
+    anchor: 'EASE 0.3295',
+    params: ['--algorithm', 'ease', '--param', 'lambda=250'],
+  },
+  { protocol: 'leave-last-out', label: 'popular', anchor: 'Pop 0.0403', params: ['--algorithm', 'popular'] },
+  {
+    protocol: 'leave-last-out',
+    label: 'bpr (warp)',
+    anchor: 'BPR 0.0673',
+    params: ['--algorithm', 'bpr', '--param', 'sampling=warp'],
+  },
+  { protocol: 'leave-last-out', label: 'ease', anchor: '—', params: ['--algorithm', 'ease'] },
+  { protocol: 'leave-last-out', label: 'als', anchor: '—', params: ['--algorithm', 'als'] },
+];
+
+benches['recbole-protocols'] = () => {
+  const rows = [];
+  const one = (protocol, label, anchor, params, extra = []) => {
+    const a = [
+      'eval',
+      '--dataset',
+      'ml-100k',
+      '--protocol',
+      protocol,
+      '--implicit',
+      '--seed',
+      '0',
+      ...params,
+      ...extra,
+    ];
+    process.stderr.write(`${protocol} ${label}...\n`);
+    const x = kindred(a).metrics;
+    rows.push(
+      `| ${protocol}${extra.length ? ' (SAMPLED: 100 negatives)' : ''} | ${label} | ${anchor} | **${f4(x['ndcg@10'])}** | ${f4(x['hit@10'])} | ${f4(x['mrr@10'])} | ${f4(x['recall@10'])} | \`${show(a)}\` |`,
+    );
+  };
+  for (const m of RECBOLE) one(m.protocol, m.label, m.anchor, m.params);
+  one('leave-last-out', 'ease', '—', ['--algorithm', 'ease'], ['--sampled-negatives', '100']);
+  return [
+    "RecBole's protocols: `leave-last-out` = `LS: valid_and_test` with `order: TO` (per user by time: last = test,",
+    'second-to-last = validation, the rest train; equal timestamps keep the file order by an exact stable sort, which',
+    "gives 4 of 943 users another test item than RecBole's float32-normalised sort); `ratio-811` = `RS: [0.8, 0.1, 0.1]`",
+    "with `order: RO` (per user, shuffled with the seed, RecBole's split-size rule). Full ranking over all items, the",
+    "user's training and validation items masked, every rating an interaction. The sampled row is an extra for",
+    'comparison with papers that used 100 sampled negatives; it is not comparable with the full-ranking rows.',
+    '',
+    '| protocol | model | RecBole NDCG@10 | Kindred NDCG@10 | hit@10 | MRR@10 | recall@10 | command |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+};
+
 benches['tuning'] = () => {
   const a = [
     'search',
