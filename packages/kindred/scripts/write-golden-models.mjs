@@ -46,6 +46,8 @@ const PARAMS = {
   switching: { members: 'content-knn,als', memberParams: JSON.stringify([{ k: 5 }, ALS]) },
   cascade: { members: 'als,content-knn', memberParams: JSON.stringify([ALS, { k: 5 }]), candidates: 8 },
   augmented: { members: 'content-knn,als', memberParams: JSON.stringify([{ k: 5 }, ALS]), fill: 2 },
+  'mult-vae': { epochs: 3, hidden: 4, latent: 2, batchSize: 8, seed: 1 },
+  'mult-dae': { epochs: 3, hidden: 4, latent: 2, batchSize: 8, seed: 1 },
 };
 
 // The same item features as the content and hybrid tests: parity (what the checkerboard follows) and a distractor.

@@ -20,6 +20,7 @@ import { nmfEntry } from './factorization/nmf.js';
 import { svdEntry } from './factorization/svd.js';
 import { svdppEntry } from './factorization/svdpp.js';
 import { slopeOneEntry } from './slope-one/slope-one.js';
+import { multDaeEntry, multVaeEntry } from './neural/mult-vae.js';
 import type { ModelEntry } from './registry.js';
 
 export const BUILTIN_MODELS: readonly ModelEntry[] = [
@@ -47,4 +48,6 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
   switchingEntry,
   cascadeEntry,
   augmentedEntry,
+  multVaeEntry,
+  multDaeEntry,
 ] as unknown as ModelEntry[];

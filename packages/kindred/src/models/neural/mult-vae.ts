@@ -1,0 +1,401 @@
+import { ModelFormatError, ScoreImpossibleError } from '../../errors.js';
+import type { Interactions } from '../../data/interactions.js';
+import { Rng } from '../../math/rng.js';
+import { topK } from '../../math/top-k.js';
+import type { ParamDoc } from '../params.js';
+import { Recommender, type FitOptions, type ModelState } from '../recommender.js';
+import type { ModelEntry } from '../registry.js';
+import { Adam } from './adam.js';
+import {
+  buildMultNet,
+  encodeScores,
+  netWeights,
+  type EncodeScratch,
+  type MultNet,
+  type MultNetShape,
+  type MultWeights,
+} from './mult-vae-net.js';
+import { zeroGrads } from './param.js';
+
+/**
+ * Options of `MultDae` (and the shared part of `MultVae`).
+ *
+ * @example
+ * const opts: Partial<MultDaeOptions> = { epochs: 50 };
+ */
+export type MultDaeOptions = {
+  epochs: number;
+  hidden: number;
+  latent: number;
+  dropout: number;
+  learningRate: number;
+  batchSize: number;
+  weightDecay: number;
+  patience: number;
+  seed: number;
+};
+
+/**
+ * Options of `MultVae`.
+ *
+ * @example
+ * const opts: Partial<MultVaeOptions> = { anneal: 0.2, totalAnnealSteps: 20000 };
+ */
+export type MultVaeOptions = MultDaeOptions & { anneal: number; totalAnnealSteps: number };
+
+/** Liang et al.'s architecture [I → 600 → 200 → 600 → I], dropout 0.5, Adam 1e-3, batches of 500 users. */
+const DAE_DEFAULTS = {
+  epochs: 100,
+  hidden: 600,
+  latent: 200,
+  dropout: 0.5,
+  learningRate: 1e-3,
+  batchSize: 500,
+  weightDecay: 0.01,
+  patience: 10,
+  seed: 0,
+} as const satisfies MultDaeOptions;
+
+/** β's cap 0.2 as the paper's best; RecBole's 200 000 annealing steps. The VAE regularises through the KL, not L2. */
+const VAE_DEFAULTS = {
+  ...DAE_DEFAULTS,
+  weightDecay: 0,
+  anneal: 0.2,
+  totalAnnealSteps: 200_000,
+} as const satisfies MultVaeOptions;
+
+const DAE_DOCS: Record<keyof MultDaeOptions, ParamDoc> = {
+  epochs: {
+    description: 'Training epochs (passes over the users); fewer when early stopping ends training.',
+    min: 1,
+    integer: true,
+  },
+  hidden: { description: 'Width of the encoder and decoder hidden layers (tanh).', min: 1, integer: true },
+  latent: { description: 'Dimension of the latent code z.', min: 1, integer: true },
+  dropout: { description: 'Input dropout rate on the normalised history while training.', min: 0, max: 0.95 },
+  learningRate: { description: 'Adam learning rate.', min: 0 },
+  batchSize: { description: 'Users per training step.', min: 1, integer: true },
+  weightDecay: { description: 'L2 penalty λ·θ added to the gradient (Adam weight decay).', min: 0 },
+  patience: {
+    description:
+      'With a validation split: stop after this many epochs without a better validation NDCG@10 (best weights kept).',
+    min: 1,
+    integer: true,
+  },
+  seed: { description: 'Seed of the initialisation, the user order, dropout and sampling.', integer: true },
+};
+
+const VAE_DOCS: Record<keyof MultVaeOptions, ParamDoc> = {
+  ...DAE_DOCS,
+  anneal: { description: 'Cap of the KL weight β.', min: 0 },
+  totalAnnealSteps: {
+    description: 'Training steps over which β grows linearly from 0 towards 1 (then capped).',
+    min: 1,
+    integer: true,
+  },
+};
+
+/** Validation ranking cut-off for early stopping (RecBole's valid metric NDCG@10). */
+const VALID_K = 10;
+
+/**
+ * Mult-VAE and Mult-DAE (Liang, Krishnan, Hoffman & Jebara 2018, "Variational Autoencoders for Collaborative
+ * Filtering"): the user's binary history, L2-normalised and with input dropout, is encoded to a latent code and
+ * decoded to a softmax over all items, trained on the multinomial log-likelihood (+ β·KL for the VAE, β annealed
+ * linearly up to `anneal`). Scores are the decoder's logits for z = μ of the user's training history;
+ * `scoreHistory` encodes any history, so users unseen in training are served without retraining.
+ */
+abstract class MultAutoencoder<P extends MultDaeOptions> extends Recommender<P> {
+  readonly task = 'ranking' as const;
+  protected abstract readonly variational: boolean;
+  private weights: MultWeights = {};
+  private shape: MultNetShape = { items: 0, hidden: 0, latent: 0, variational: false };
+  private scratch: EncodeScratch = { h: new Float32Array(0), z: new Float32Array(0), d: new Float32Array(0) };
+  private cachedUser = -1;
+  private cachedRow: Float32Array = new Float32Array(0);
+  /** Epoch whose weights were kept (the best on validation, else the last). */
+  bestEpoch = 0;
+
+  protected fitModel(_data: Interactions, opts: FitOptions): void {
+    const p = this.params;
+    const s = this.training;
+    const shape: MultNetShape = { items: s.nItems, hidden: p.hidden, latent: p.latent, variational: this.variational };
+    const users: number[] = [];
+    for (let u = 0; u < s.nUsers; u++) if (this.knownUser(u)) users.push(u);
+    const B = Math.max(1, Math.min(p.batchSize, users.length));
+    const lengths = users.map((u) => s.seenIndptr[u + 1] - s.seenIndptr[u]).sort((a, b) => b - a);
+    let maxIds = B; // one bias entry per bag
+    for (let r = 0; r < B && r < lengths.length; r++) maxIds += lengths[r];
+    const rng = new Rng(p.seed);
+    const net = buildMultNet(shape, B, maxIds, rng);
+    const opt = new Adam(net.graph.params, { lr: p.learningRate, weightDecay: p.weightDecay });
+    const live = netWeights(net);
+    let best = -Infinity;
+    let stale = 0;
+    let kept: MultWeights | null = null;
+    let step = 0;
+    const batches = Math.ceil(users.length / B);
+    this.bestEpoch = 0;
+    for (let epoch = 1; epoch <= p.epochs && users.length > 0; epoch++) {
+      const started = performance.now();
+      const order = rng.permutation(users.length);
+      let total = 0;
+      net.graph.training = true;
+      for (let b = 0; b < batches; b++) {
+        // A short last batch is topped up from the start of the epoch's order: every row is a real user.
+        const rows = Int32Array.from({ length: B }, (_, r) => users[order[(b * B + r) % users.length]]);
+        this.fillBatch(net, rows, p.dropout, rng);
+        if (this.variational) {
+          const vp = p as unknown as MultVaeOptions;
+          net.beta.value = Math.min(vp.anneal, step / vp.totalAnnealSteps);
+        }
+        step++;
+        zeroGrads(net.graph.params);
+        total += net.graph.forward();
+        net.graph.backward();
+        opt.step();
+      }
+      if (!Number.isFinite(total) || !Object.values(live).every(allFinite))
+        throw this.diverged(epoch, 'lower learningRate');
+      if (opts.validation) {
+        const ndcg = this.validationNdcg(net, opts.validation);
+        if (ndcg > best) {
+          best = ndcg;
+          stale = 0;
+          this.bestEpoch = epoch;
+          kept = copyWeights(live);
+        } else stale++;
+      } else this.bestEpoch = epoch;
+      opts.onEpoch?.({ epoch, epochs: p.epochs, loss: total / batches, seconds: (performance.now() - started) / 1000 });
+      if (opts.validation && stale >= p.patience) break;
+    }
+    this.setWeights(kept ?? copyWeights(live), shape);
+  }
+
+  /** Fills the bags (normalised history with input dropout, and the bias row) and the targets for `rows`. */
+  private fillBatch(net: MultNet, rows: Int32Array, dropout: number, rng: Rng | null): void {
+    const s = this.training;
+    const n = s.nItems;
+    net.x.fill(0);
+    let k = 0;
+    const keep = 1 - dropout;
+    for (let r = 0; r < rows.length; r++) {
+      net.offsets[r] = k;
+      const u = rows[r];
+      const lo = s.seenIndptr[u],
+        hi = s.seenIndptr[u + 1];
+      const w = hi > lo ? 1 / Math.sqrt(hi - lo) : 0; // normalised before dropout, as RecBole
+      for (let q = lo; q < hi; q++) {
+        const i = s.seenIndices[q];
+        net.x[r * n + i] = 1;
+        if (rng && dropout > 0) {
+          if (rng.next() < dropout) continue;
+          net.ids[k] = i;
+          net.weights[k++] = w / keep;
+        } else {
+          net.ids[k] = i;
+          net.weights[k++] = w;
+        }
+      }
+      net.ids[k] = n; // bias row
+      net.weights[k++] = 1;
+    }
+    net.offsets[rows.length] = k;
+  }
+
+  /** NDCG@10 of the validation items (training items masked), over users with both, using the graph at z = μ. */
+  private validationNdcg(net: MultNet, validation: Interactions): number {
+    const s = this.training;
+    const n = s.nItems;
+    const v = validation.byUser();
+    const users: number[] = [];
+    for (let u = 0; u < Math.min(s.nUsers, v.indptr.length - 1); u++)
+      if (v.indptr[u + 1] > v.indptr[u] && this.knownUser(u)) users.push(u);
+    if (users.length === 0) return 0;
+    const B = net.offsets.length - 1;
+    net.graph.training = false;
+    net.rowMask.fill(0); // scoring only: the loss terms skip every row
+    const seen = new Uint8Array(n);
+    const target = new Uint8Array(n);
+    let sum = 0;
+    for (let b = 0; b < users.length; b += B) {
+      const rows = Int32Array.from({ length: B }, (_, r) => users[(b + r) % users.length]);
+      this.fillBatch(net, rows, 0, null);
+      net.graph.forward();
+      for (let r = 0; r < B && b + r < users.length; r++) {
+        const u = rows[r];
+        for (let q = s.seenIndptr[u]; q < s.seenIndptr[u + 1]; q++) seen[s.seenIndices[q]] = 1;
+        for (let q = v.indptr[u]; q < v.indptr[u + 1]; q++) target[v.indices[q]] = 1;
+        const top = topK(net.logits.value.subarray(r * n, (r + 1) * n) as Float32Array, VALID_K, (i) => seen[i] === 1);
+        let dcg = 0;
+        for (let c = 0; c < top.indices.length; c++) if (target[top.indices[c]]) dcg += 1 / Math.log2(c + 2);
+        let ideal = 0;
+        for (let c = 0; c < Math.min(VALID_K, v.indptr[u + 1] - v.indptr[u]); c++) ideal += 1 / Math.log2(c + 2);
+        sum += dcg / ideal;
+        for (let q = s.seenIndptr[u]; q < s.seenIndptr[u + 1]; q++) seen[s.seenIndices[q]] = 0;
+        for (let q = v.indptr[u]; q < v.indptr[u + 1]; q++) target[v.indices[q]] = 0;
+      }
+    }
+    net.rowMask.fill(1);
+    net.graph.training = true;
+    return sum / users.length;
+  }
+
+  private setWeights(weights: MultWeights, shape: MultNetShape): void {
+    this.weights = weights;
+    this.shape = shape;
+    this.scratch = {
+      h: new Float32Array(shape.hidden),
+      z: new Float32Array(shape.latent),
+      d: new Float32Array(shape.hidden),
+    };
+    this.cachedUser = -1;
+    this.cachedRow = new Float32Array(shape.items);
+  }
+
+  /**
+   * Scores of every item for a history of item indices (binary; training items or not): how a user unseen in
+   * training is served without retraining. Items without training rows score −∞.
+   *
+   * @example
+   * const out = new Float32Array(model.training.nItems);
+   * model.scoreHistory(Int32Array.of(3, 17), out);
+   */
+  scoreHistory(items: Int32Array, out: Float32Array): void {
+    const s = this.training;
+    encodeScores(this.weights, this.shape, items, out, this.scratch);
+    for (let i = 0; i < s.nItems; i++) if (s.itemCounts[i] === 0) out[i] = -Infinity;
+  }
+
+  score(u: number, i: number): number {
+    if (!this.knownUser(u)) throw new ScoreImpossibleError('user has no training interactions');
+    if (!this.knownItem(i)) throw new ScoreImpossibleError('item has no training interactions');
+    if (this.cachedUser !== u) {
+      this.scoreItems(u, this.cachedRow);
+      this.cachedUser = u;
+    }
+    return this.cachedRow[i];
+  }
+
+  override scoreItems(u: number, out: Float32Array): void {
+    if (!this.knownUser(u)) {
+      this.scoreItemsForUnknownUser(out);
+      return;
+    }
+    const s = this.training;
+    this.scoreHistory(s.seenIndices.subarray(s.seenIndptr[u], s.seenIndptr[u + 1]), out);
+  }
+
+  protected saveState(): ModelState {
+    return {
+      meta: { hidden: this.shape.hidden, latent: this.shape.latent, bestEpoch: this.bestEpoch },
+      arrays: { ...this.weights },
+    };
+  }
+
+  protected loadState(state: ModelState): void {
+    const s = this.training;
+    const { hidden, latent } = state.meta;
+    if (!Number.isInteger(hidden) || !Number.isInteger(latent) || (hidden as number) < 1 || (latent as number) < 1)
+      throw new ModelFormatError(`${this.name}: hidden and latent sizes are missing`);
+    const shape: MultNetShape = {
+      items: s.nItems,
+      hidden: hidden as number,
+      latent: latent as number,
+      variational: this.variational,
+    };
+    const H = shape.hidden,
+      L = shape.latent,
+      N = shape.items;
+    const sizes: Record<string, number> = {
+      'enc.w': (N + 1) * H,
+      'mu.w': H * L,
+      'mu.b': L,
+      'dec.w': L * H,
+      'dec.b': H,
+      'out.w': H * N,
+      'out.b': N,
+      ...(this.variational ? { 'lv.w': H * L, 'lv.b': L } : {}),
+    };
+    const weights: MultWeights = {};
+    for (const [name, size] of Object.entries(sizes)) {
+      const a = state.arrays[name];
+      if (!(a instanceof Float32Array) || a.length !== size)
+        throw new ModelFormatError(`${this.name}: weight "${name}" is not a float32 array of ${size} values`);
+      weights[name] = a;
+    }
+    this.bestEpoch = typeof state.meta.bestEpoch === 'number' ? state.meta.bestEpoch : 0;
+    this.setWeights(weights, shape);
+  }
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+function copyWeights(w: MultWeights): MultWeights {
+  const out: MultWeights = {};
+  for (const [k, v] of Object.entries(w)) out[k] = v.slice();
+  return out;
+}
+
+/**
+ * Mult-VAE (Liang et al. 2018): multinomial likelihood, reparameterised z at training (μ when scoring), β·KL with β
+ * annealed linearly to `anneal`.
+ *
+ * @example
+ * const model = new MultVae({ epochs: 50, seed: 1 }).fit(train, { validation });
+ * model.recommend('196', { k: 10 }).ids;
+ */
+export class MultVae extends MultAutoencoder<MultVaeOptions> {
+  readonly name = 'mult-vae';
+  protected readonly variational = true;
+  constructor(opts: Partial<MultVaeOptions> = {}) {
+    super('mult-vae', VAE_DEFAULTS, VAE_DOCS, opts);
+  }
+}
+
+/**
+ * Mult-DAE (Liang et al. 2018): the same network without sampling or KL, regularised by input dropout and L2.
+ *
+ * @example
+ * const model = new MultDae({ epochs: 50, seed: 1 }).fit(train);
+ */
+export class MultDae extends MultAutoencoder<MultDaeOptions> {
+  readonly name = 'mult-dae';
+  protected readonly variational = false;
+  constructor(opts: Partial<MultDaeOptions> = {}) {
+    super('mult-dae', DAE_DEFAULTS, DAE_DOCS, opts);
+  }
+}
+
+/**
+ * Registry entry of MultVae.
+ *
+ * @example
+ * registerModel(multVaeEntry); // createModel('mult-vae', { epochs: 50 })
+ */
+export const multVaeEntry: ModelEntry<MultVaeOptions> = {
+  name: 'mult-vae',
+  description: 'Mult-VAE: variational autoencoder with a multinomial likelihood and KL annealing (Liang et al. 2018).',
+  task: 'ranking',
+  defaults: VAE_DEFAULTS,
+  docs: VAE_DOCS,
+  create: (p) => new MultVae(p),
+};
+
+/**
+ * Registry entry of MultDae.
+ *
+ * @example
+ * registerModel(multDaeEntry); // createModel('mult-dae', { epochs: 50 })
+ */
+export const multDaeEntry: ModelEntry<MultDaeOptions> = {
+  name: 'mult-dae',
+  description: 'Mult-DAE: denoising autoencoder with a multinomial likelihood and input dropout (Liang et al. 2018).',
+  task: 'ranking',
+  defaults: DAE_DEFAULTS,
+  docs: DAE_DOCS,
+  create: (p) => new MultDae(p),
+};
