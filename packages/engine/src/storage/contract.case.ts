@@ -2,29 +2,12 @@
 // runs it — SqliteStorage, ThreadedSqliteStorage (the engine's default) and the in-memory test store — so a test that
 // uses the memory store relies on the same behaviour the engine gets from SQLite.
 import { describe, expect, it } from 'vitest';
-import type { FeedbackRecord, ItemRecord, Storage } from './port.js';
+import type { Storage } from './port.js';
 import { InvalidCursorError, UnknownReferenceError } from './errors.js';
+import { both, fb, item } from './feedback-rows.case.js';
 
 /** Opens a fresh, empty store; the suite closes it at the end of each test. */
 export type StoreFactory = () => Promise<Storage>;
-
-const item = (id: string, over: Partial<ItemRecord> = {}): ItemRecord => ({
-  id,
-  categories: [],
-  labels: {},
-  timestamp: 1000,
-  hidden: false,
-  updatedAt: 2000,
-  ...over,
-});
-const fb = (userId: string, itemId: string, timestamp: number, type = 'click', value = 1): FeedbackRecord => ({
-  userId,
-  itemId,
-  type,
-  value,
-  timestamp,
-});
-const both = { createUsers: true, createItems: true };
 
 /**
  * Runs the Storage contract against stores made by `open`.

@@ -3,16 +3,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { FeedbackRecord } from './port.js';
+import type { FeedbackRecord, ItemRecord } from './port.js';
 import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
 
-/** One feedback row (value 1). */
-export const fb = (userId: string, itemId: string, timestamp: number, type = 'click'): FeedbackRecord => ({
+/** One feedback row (value 1 unless given). */
+export const fb = (userId: string, itemId: string, timestamp: number, type = 'click', value = 1): FeedbackRecord => ({
   userId,
   itemId,
   type,
-  value: 1,
+  value,
   timestamp,
+});
+
+/** A catalogue item with fixed times (1000, 2000), overridable field by field. */
+export const item = (id: string, over: Partial<ItemRecord> = {}): ItemRecord => ({
+  id,
+  categories: [],
+  labels: {},
+  timestamp: 1000,
+  hidden: false,
+  updatedAt: 2000,
+  ...over,
 });
 
 /** insertFeedback options that create unknown users and items. */

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FeedbackRecord, ItemRecord } from './port.js';
 import { SqliteStorage, type SqliteOpenOptions } from './sqlite.js';
 import { ThreadedSqliteStorage } from './sqlite-threaded.js';
 import { SQLITE_MIGRATIONS, migrate } from './sqlite-migrations.js';
 import { InvalidCursorError, UnknownReferenceError, decodeCursor, encodeCursor } from './errors.js';
+import { both, fb, item } from './feedback-rows.case.js';
 
 const dirs: string[] = [];
 const stores: { close(): Promise<void> }[] = [];
@@ -35,24 +35,6 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-const item = (id: string, over: Partial<ItemRecord> = {}): ItemRecord => ({
-  id,
-  categories: [],
-  labels: {},
-  timestamp: 1000,
-  hidden: false,
-  updatedAt: 2000,
-  ...over,
-});
-const fb = (userId: string, itemId: string, timestamp: number, type = 'click', value = 1): FeedbackRecord => ({
-  userId,
-  itemId,
-  type,
-  value,
-  timestamp,
-});
-const both = { createUsers: true, createItems: true };
 
 describe('SqliteStorage: opening and schema', () => {
   it('creates the schema in WAL mode with synchronous FULL by default, NORMAL on request', async () => {
