@@ -89,6 +89,7 @@ export {
   type Recommendations,
   type TrainingSummary,
 } from './models/recommender.js';
+export { isHistoryScorer, type HistoryScorer } from './models/history-scorer.js';
 export { parseParamAssignment, resolveParams, type ParamDoc, type Params, type ParamValue } from './models/params.js';
 export {
   createModel,

@@ -12,6 +12,8 @@ export interface EpochInfo {
   /** Training loss when the model computes one cheaply. */
   loss?: number;
   seconds: number;
+  /** The validation metric after this epoch when the model stops early on a validation split; `best` marks a new best. */
+  validation?: { metric: string; value: number; best: boolean };
 }
 
 export interface FitOptions {

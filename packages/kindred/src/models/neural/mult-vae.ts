@@ -1,9 +1,9 @@
 import { ModelFormatError, ScoreImpossibleError } from '../../errors.js';
 import type { Interactions } from '../../data/interactions.js';
 import { Rng } from '../../math/rng.js';
-import { topK } from '../../math/top-k.js';
 import type { ParamDoc } from '../params.js';
 import { Recommender, type FitOptions, type ModelState } from '../recommender.js';
+import type { HistoryScorer } from '../history-scorer.js';
 import type { ModelEntry } from '../registry.js';
 import { Adam } from './adam.js';
 import {
@@ -15,7 +15,9 @@ import {
   type MultNetShape,
   type MultWeights,
 } from './mult-vae-net.js';
+import { runEpochs } from './epoch-loop.js';
 import { zeroGrads } from './param.js';
+import { validationNdcg } from './validation-ndcg.js';
 
 /**
  * Options of `MultDae` (and the shared part of `MultVae`).
@@ -95,9 +97,6 @@ const VAE_DOCS: Record<keyof MultVaeOptions, ParamDoc> = {
   },
 };
 
-/** Validation ranking cut-off for early stopping (RecBole's valid metric NDCG@10). */
-const VALID_K = 10;
-
 /**
  * Mult-VAE and Mult-DAE (Liang, Krishnan, Hoffman & Jebara 2018, "Variational Autoencoders for Collaborative
  * Filtering"): the user's binary history, L2-normalised and with input dropout, is encoded to a latent code and
@@ -105,8 +104,11 @@ const VALID_K = 10;
  * linearly up to `anneal`). Scores are the decoder's logits for z = μ of the user's training history;
  * `scoreHistory` encodes any history, so users unseen in training are served without retraining.
  */
-abstract class MultAutoencoder<P extends MultDaeOptions> extends Recommender<P> {
+abstract class MultAutoencoder<P extends MultDaeOptions> extends Recommender<P> implements HistoryScorer {
   readonly task = 'ranking' as const;
+  /** The autoencoder reads a history as a set; every item of it counts. */
+  readonly historyOrdered = false;
+  readonly historyLimit = Number.MAX_SAFE_INTEGER;
   protected abstract readonly variational: boolean;
   private weights: MultWeights = {};
   private shape: MultNetShape = { items: 0, hidden: 0, latent: 0, variational: false };
@@ -130,46 +132,37 @@ abstract class MultAutoencoder<P extends MultDaeOptions> extends Recommender<P> 
     const net = buildMultNet(shape, B, maxIds, rng);
     const opt = new Adam(net.graph.params, { lr: p.learningRate, weightDecay: p.weightDecay });
     const live = netWeights(net);
-    let best = -Infinity;
-    let stale = 0;
-    let kept: MultWeights | null = null;
     let step = 0;
     const batches = Math.ceil(users.length / B);
-    this.bestEpoch = 0;
-    for (let epoch = 1; epoch <= p.epochs && users.length > 0; epoch++) {
-      const started = performance.now();
-      const order = rng.permutation(users.length);
-      let total = 0;
-      net.graph.training = true;
-      for (let b = 0; b < batches; b++) {
-        // A short last batch is topped up from the start of the epoch's order: every row is a real user.
-        const rows = Int32Array.from({ length: B }, (_, r) => users[order[(b * B + r) % users.length]]);
-        this.fillBatch(net, rows, p.dropout, rng);
-        if (this.variational) {
-          const vp = p as unknown as MultVaeOptions;
-          net.beta.value = Math.min(vp.anneal, step / vp.totalAnnealSteps);
+    const validation = opts.validation;
+    const result = runEpochs({ epochs: users.length > 0 ? p.epochs : 0, patience: p.patience, metric: 'ndcg@10' }, opts, {
+      trainEpoch: () => {
+        const order = rng.permutation(users.length);
+        let total = 0;
+        net.graph.training = true;
+        for (let b = 0; b < batches; b++) {
+          // A short last batch is topped up from the start of the epoch's order: every row is a real user.
+          const rows = Int32Array.from({ length: B }, (_, r) => users[order[(b * B + r) % users.length]]);
+          this.fillBatch(net, rows, p.dropout, rng);
+          if (this.variational) {
+            const vp = p as unknown as MultVaeOptions;
+            net.beta.value = Math.min(vp.anneal, step / vp.totalAnnealSteps);
+          }
+          step++;
+          zeroGrads(net.graph.params);
+          total += net.graph.forward();
+          net.graph.backward();
+          opt.step();
         }
-        step++;
-        zeroGrads(net.graph.params);
-        total += net.graph.forward();
-        net.graph.backward();
-        opt.step();
-      }
-      if (!Number.isFinite(total) || !Object.values(live).every(allFinite))
-        throw this.diverged(epoch, 'lower learningRate');
-      if (opts.validation) {
-        const ndcg = this.validationNdcg(net, opts.validation);
-        if (ndcg > best) {
-          best = ndcg;
-          stale = 0;
-          this.bestEpoch = epoch;
-          kept = copyWeights(live);
-        } else stale++;
-      } else this.bestEpoch = epoch;
-      opts.onEpoch?.({ epoch, epochs: p.epochs, loss: total / batches, seconds: (performance.now() - started) / 1000 });
-      if (opts.validation && stale >= p.patience) break;
-    }
-    this.setWeights(kept ?? copyWeights(live), shape);
+        return total / batches;
+      },
+      weightsFinite: () => Object.values(live).every(allFinite),
+      validate: () => (validation ? this.validationScore(net, validation) : null),
+      snapshot: () => copyWeights(live),
+      diverged: (epoch) => this.diverged(epoch, 'lower learningRate'),
+    });
+    this.bestEpoch = result.bestEpoch;
+    this.setWeights(result.weights, shape);
   }
 
   /** Fills the bags (normalised history with input dropout, and the bias row) and the targets for `rows`. */
@@ -203,42 +196,21 @@ abstract class MultAutoencoder<P extends MultDaeOptions> extends Recommender<P> 
     net.offsets[rows.length] = k;
   }
 
-  /** NDCG@10 of the validation items (training items masked), over users with both, using the graph at z = μ. */
-  private validationNdcg(net: MultNet, validation: Interactions): number {
-    const s = this.training;
-    const n = s.nItems;
-    const v = validation.byUser();
-    const users: number[] = [];
-    for (let u = 0; u < Math.min(s.nUsers, v.indptr.length - 1); u++)
-      if (v.indptr[u + 1] > v.indptr[u] && this.knownUser(u)) users.push(u);
-    if (users.length === 0) return 0;
+  /** NDCG@10 of the validation items (training items masked), using the graph at z = μ. */
+  private validationScore(net: MultNet, validation: Interactions): number {
+    const n = this.training.nItems;
     const B = net.offsets.length - 1;
     net.graph.training = false;
     net.rowMask.fill(0); // scoring only: the loss terms skip every row
-    const seen = new Uint8Array(n);
-    const target = new Uint8Array(n);
-    let sum = 0;
-    for (let b = 0; b < users.length; b += B) {
-      const rows = Int32Array.from({ length: B }, (_, r) => users[(b + r) % users.length]);
+    const ndcg = validationNdcg(this.training, validation, B, (users, out) => {
+      const rows = Int32Array.from({ length: B }, (_, r) => users[r % users.length]);
       this.fillBatch(net, rows, 0, null);
       net.graph.forward();
-      for (let r = 0; r < B && b + r < users.length; r++) {
-        const u = rows[r];
-        for (let q = s.seenIndptr[u]; q < s.seenIndptr[u + 1]; q++) seen[s.seenIndices[q]] = 1;
-        for (let q = v.indptr[u]; q < v.indptr[u + 1]; q++) target[v.indices[q]] = 1;
-        const top = topK(net.logits.value.subarray(r * n, (r + 1) * n) as Float32Array, VALID_K, (i) => seen[i] === 1);
-        let dcg = 0;
-        for (let c = 0; c < top.indices.length; c++) if (target[top.indices[c]]) dcg += 1 / Math.log2(c + 2);
-        let ideal = 0;
-        for (let c = 0; c < Math.min(VALID_K, v.indptr[u + 1] - v.indptr[u]); c++) ideal += 1 / Math.log2(c + 2);
-        sum += dcg / ideal;
-        for (let q = s.seenIndptr[u]; q < s.seenIndptr[u + 1]; q++) seen[s.seenIndices[q]] = 0;
-        for (let q = v.indptr[u]; q < v.indptr[u + 1]; q++) target[v.indices[q]] = 0;
-      }
-    }
+      out.set(net.logits.value.subarray(0, users.length * n) as Float32Array);
+    });
     net.rowMask.fill(1);
     net.graph.training = true;
-    return sum / users.length;
+    return ndcg;
   }
 
   private setWeights(weights: MultWeights, shape: MultNetShape): void {
