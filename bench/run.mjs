@@ -2,40 +2,10 @@
 // Runs the benchmarks through the real CLI on the real data and rewrites the marked sections of BENCHMARKS.md.
 // Usage: npm run bench [-- --only surprise-parity,svd-fit] [--data-dir DIR]
 // Needs MovieLens 100K (see README: --data-dir / KINDRED_DATA_DIR / ../shared/data, or `kindred data fetch ml-100k`).
-import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'packages/cli/bin/kindred.js');
-const args = process.argv.slice(2);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
-const dataDirArg = args.includes('--data-dir') ? ['--data-dir', args[args.indexOf('--data-dir') + 1]] : [];
-const DATA = process.env.KINDRED_DATA_DIR ?? resolve(ROOT, '../shared/data');
-const FOLDS = join(DATA, 'ml-100k-folds/kfold5_seed0.tsv');
-
-/** Runs `kindred ...args --json` and returns the parsed result. */
-function kindred(cliArgs) {
-  const out = execFileSync(process.execPath, [CLI, ...cliArgs, ...dataDirArg, '--json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-    env: { ...process.env, KINDRED_DATA_DIR: DATA },
-  });
-  return JSON.parse(out);
-}
-
-// Printed commands name data files as `../shared/data/...` (run from the repository), never this machine's absolute
-// path, so BENCHMARKS.md reads the same wherever it was generated.
-const portable = (a) => (a === DATA || a.startsWith(DATA + sep) ? '../shared/data' + a.slice(DATA.length) : a);
-const show = (args) =>
-  'npx kindred ' + args.map((a) => (a.includes(' ') ? JSON.stringify(portable(a)) : portable(a))).join(' ');
-const f4 = (x) => x.toFixed(4);
-const f2 = (x) => x.toFixed(2);
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)];
-const sum = (a) => a.reduce((s, x) => s + x, 0);
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FOLDS, ROOT, f2, f4, kindred, median, show, sum, writeSections } from './common.mjs';
+import { neuralBenches } from './neural.mjs';
 
 // Surprise 1.1.4 on the same folds, one thread, this kind of machine (../shared/data/README.md and the issues);
 // MAE from Surprise's README table (ML-100K, 5-fold).
@@ -553,19 +523,6 @@ benches['tuning'] = () => {
   ].join('\n');
 };
 
-const md = join(ROOT, 'BENCHMARKS.md');
-let text = readFileSync(md, 'utf8');
+Object.assign(benches, neuralBenches);
 mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
-for (const [name, run] of Object.entries(benches)) {
-  if (only && !only.includes(name)) continue;
-  const start = `<!-- bench:${name} -->`;
-  const end = `<!-- /bench:${name} -->`;
-  if (!text.includes(start)) throw new Error(`BENCHMARKS.md has no ${start} section`);
-  process.stderr.write(`== ${name}\n`);
-  const body = run();
-  // Re-read: another benchmark (e.g. the engine's load.mjs) may have written its own section meanwhile.
-  text = readFileSync(md, 'utf8');
-  const stamp = `_Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0].model.trim()}, Node ${process.version}._`;
-  text = text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), `${start}\n${body}\n\n${stamp}\n${end}`);
-  writeFileSync(md, text);
-}
+writeSections(benches);

@@ -40,7 +40,7 @@ export interface DatasetFlags {
   users?: string;
   items?: string;
   interactions?: string;
-  kind?: 'rating' | 'implicit';
+  kind?: 'rating' | 'implicit' | 'sequential';
   seed?: string;
   /** For a path: a column mapping "user=COL,item=COL[,value=COL][,timestamp=COL]". */
   columns?: string;
@@ -79,7 +79,13 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--items <n>', 'synthetic: items', '1000')
     .option('--interactions <n>', 'synthetic: interactions', '100000')
     .addOption(
-      new Option('--kind <kind>', 'synthetic: rating or implicit').choices(['rating', 'implicit']).default('rating'),
+      new Option(
+        '--kind <kind>',
+        'synthetic: rating (stars), implicit (value 1), or sequential (value 1, each next item following a hidden ' +
+          'item-to-item chain from the previous one, timestamps in order: data for sequential models)',
+      )
+        .choices(['rating', 'implicit', 'sequential'])
+        .default('rating'),
     )
     .option('--seed <n>', 'seed for synthetic data and random splits', '0');
 }

@@ -17,8 +17,13 @@ export class Progress {
     private readonly quiet: boolean,
   ) {}
 
+  /** Whether a bar is drawn at all (stderr is a terminal and not `quiet`). */
+  get visible(): boolean {
+    return !this.quiet && !!this.io.stderr.isTTY;
+  }
+
   start(total: number, label: string): void {
-    if (this.quiet || !this.io.stderr.isTTY) return;
+    if (!this.visible) return;
     this.stop();
     this.bar = new cliProgress.SingleBar(
       {

@@ -27,6 +27,7 @@ const KERNELS = [
   { wat: 'src/math/dot4x4.wat', out: 'src/math/dot4x4-wasm.ts', name: 'DOT4X4_WASM' },
   { wat: 'src/math/score-rows.wat', out: 'src/math/score-rows-wasm.ts', name: 'SCORE_ROWS_WASM' },
   { wat: 'src/models/knn/similarity.wat', out: 'src/models/knn/similarity-wasm.ts', name: 'SIMILARITY_WASM' },
+  { wat: 'src/models/neural/gemm.wat', out: 'src/models/neural/gemm-wasm.ts', name: 'GEMM_WASM' },
 ];
 
 async function loadWabt() {

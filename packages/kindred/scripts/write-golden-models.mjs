@@ -48,6 +48,10 @@ const PARAMS = {
   augmented: { members: 'content-knn,als', memberParams: JSON.stringify([{ k: 5 }, ALS]), fill: 2 },
   'mult-vae': { epochs: 3, hidden: 4, latent: 2, batchSize: 8, seed: 1 },
   'mult-dae': { epochs: 3, hidden: 4, latent: 2, batchSize: 8, seed: 1 },
+  'two-tower': { epochs: 3, dim: 4, hidden: 4, factors: 4, batchSize: 16, seed: 1 },
+  sasrec: { epochs: 3, hidden: 4, blocks: 1, heads: 1, maxLength: 8, batchSize: 8, seed: 1 },
+  ncf: { epochs: 3, factors: 2, layers: '4,2', negatives: 4, batchSize: 32, learningRate: 1e-2, seed: 1 },
+  autorec: { hidden: 4, epochs: 3, batchSize: 8, learningRate: 1e-2, holdout: 0, seed: 1 },
 };
 
 // The same item features as the content and hybrid tests: parity (what the checkerboard follows) and a distractor.

@@ -5,9 +5,11 @@ import {
   crossValidate,
   type CrossValidateOptions,
   type CrossValidationResult,
+  type EpochInfo,
   type FoldResult,
 } from 'kindred';
 import { runColdProtocol, type ColdFlags } from '../cold-start.js';
+import { EpochRecorder, evalTrainingJson, trainingLine, type EpochReport } from '../epoch-report.js';
 import { attachItemFeatures } from '../features.js';
 import {
   addDatasetOptions,
@@ -60,8 +62,8 @@ export function registerEvalCommand(program: Command, io: Io): void {
     .option('--json', 'print one JSON object on stdout')
     .option(
       '--validation <file>',
-      'with --train: a validation file, for early stopping or model selection where a model supports it; no built-in ' +
-        'model stops early on it today, so it is scored like --test and reported as its own metrics row ' +
+      'with --train: a validation file, passed to fit for early stopping (mult-vae, mult-dae and the other neural ' +
+        'models stop on its NDCG@10; other models ignore it) and scored like --test as its own metrics row ' +
         '("validation" in --json); choose parameters on it and quote the test row',
     );
   addEvalOptions(cmd);
@@ -89,14 +91,36 @@ export function registerEvalCommand(program: Command, io: Io): void {
     };
     if (sampled && opts.task === 'rating') throw new UsageError('--sampled-negatives needs --task ranking');
     let done = 0;
-    const onFold = (fold: FoldResult) => progress.update(++done, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`);
-    const cv = crossValidate(model, splits, { ...opts, onFold });
+    // Each fold's epochs, from its onEpoch stream (the bar shows the current one). No loss is asked for: eval's fit
+    // times must not pay for a figure only a bar would show.
+    const recorder = new EpochRecorder();
+    const training: (EpochReport | null)[] = [];
+    const fit = {
+      reportLoss: false,
+      onEpoch: (e: EpochInfo) => (recorder.record(e), progress.update(done, recorder.detail())),
+      // `--validation FILE` is the fits' early-stopping set (an empty one is none: its metric would read as 0); a
+      // protocol's own validation part goes per split.
+      ...(validation && validation.test.length > 0 ? { validation: validation.test } : {}),
+    };
+    const onFold = (fold: FoldResult) => {
+      training.push(recorder.take());
+      progress.update(++done, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`);
+    };
+    const cv = crossValidate(model, splits, { ...opts, fit, onFold });
+    // The validation file's run repeats the test split's fit: its epochs are not a fold of their own.
+    const onValidationFold = (fold: FoldResult) => {
+      recorder.take();
+      progress.update(++done, `${fold.name} fit ${fold.fitSeconds.toFixed(2)}s`);
+    };
     // Its own run (a fresh fit on the same training file, deterministic under the model's seed), so the test row keeps
     // crossValidate's meaning and the validation figures never enter its mean.
-    const val = validation ? crossValidate(model, [validation], { ...opts, onFold }) : undefined;
+    const val = validation ? crossValidate(model, [validation], { ...opts, fit, onFold: onValidationFold }) : undefined;
     progress.stop();
     const dataset = flags.train ?? flags.dataset;
-    const result = evalJson({ algorithm: flags.algorithm, dataset }, protocol, cv);
+    const result = {
+      ...evalJson({ algorithm: flags.algorithm, dataset }, protocol, cv),
+      ...evalTrainingJson(training),
+    };
     const ranking =
       cv.task === 'ranking' ? rankingJson(sampled, !flags.includeSeen, !!splits[0].validation) : undefined;
     const out = { ...result, ...(ranking ? { ranking } : {}), ...(val ? { validation: validationJson(val) } : {}) };
@@ -107,6 +131,8 @@ export function registerEvalCommand(program: Command, io: Io): void {
         `ranking: ${ranking.mode === 'full' ? 'full (every item)' : 'SAMPLED'}, masked: ${ranking.masked}\n`,
       );
     io.stdout.write(evalTable(cv) + '\n');
+    const epochs = trainingLine(training);
+    if (epochs) io.stdout.write(epochs + '\n');
     if (val) io.stdout.write(`validation (${flags.validation}):\n` + evalTable(val) + '\n');
     if (cv.validation)
       io.stdout.write(

@@ -1,6 +1,7 @@
-import { createModel, saveModel, type Params } from 'kindred';
+import { saveModel, type Params } from 'kindred';
 import { reduceEvents, type EventLog } from './dataset.js';
 import { assertFiniteScores, holdoutMetrics, interactionsOf, latestRatioHoldout } from './evaluate.js';
+import { finalFit, holdoutFit, type FitReport, type TrainProgress } from './train-fits.js';
 
 /** The failure code of a run whose feedback holds no positive pair (the manager reports it as skipped). */
 export const NO_POSITIVES = 'NO_POSITIVES';
@@ -21,7 +22,9 @@ export interface TrainSuccess {
   params: Record<string, unknown>;
   /**
    * Holdout NDCG/precision/recall@10 and `holdoutUsers`, plus the data's shape: `trainUsers`, `trainItems`,
-   * `trainPairs` (positive pairs) and `negativePairs` (pairs left out because dislikes outweigh likes).
+   * `trainPairs` (positive pairs) and `negativePairs` (pairs left out because dislikes outweigh likes); for epoch-based
+   * models `epochs` (of the served model's fit) and `secondsPerEpoch`, and for models that stop early `bestEpoch` and
+   * the validation metric there (`validation.ndcg@10`).
    */
   metrics: Record<string, number>;
   /** Seconds of the final fit (on all data): what a retrain of the served model costs. */
@@ -40,11 +43,21 @@ export interface TrainFailure {
 
 export type TrainResult = TrainSuccess | TrainFailure;
 
+/** Posted by the worker after every epoch of a fit, before its one `TrainResult`. */
+export interface TrainProgressMessage {
+  type: 'progress';
+  progress: TrainProgress;
+}
+
+export type { TrainProgress } from './train-fits.js';
+
 /**
  * One training run, the body of the worker (a plain function, so it is testable without a thread):
  * 0. aggregate the event log into positive (user, item) weights (`reduceEvents`);
- * 1. hold out each user's latest positives (`holdoutRatio`), fit on the rest and measure NDCG/precision/recall@10;
- * 2. refit a fresh model on all the data and serialize that one.
+ * 1. hold out each user's latest positives (`holdoutRatio`), fit on the rest and measure NDCG/precision/recall@10
+ *    (a model that stops early validates on a slice of that rest, never on the holdout: train-fits.ts);
+ * 2. refit a fresh model on all the data (for the epochs early stopping chose) and serialize that one.
+ * `onProgress` receives every epoch of both fits (the worker posts them to the manager).
  *
  * Why refit: the held-out events are each user's most recent, the most predictive of what they do next; a served
  * model without them would be stale on exactly the signal that matters. The holdout numbers estimate the quality of
@@ -56,24 +69,26 @@ export type TrainResult = TrainSuccess | TrainFailure;
  * const result = runTraining({ algorithm: 'als', params: { factors: 16 }, holdoutRatio: 0.1, events: log });
  * if (result.ok) loadModel(result.bytes);
  */
-export function runTraining(job: TrainJob): TrainResult {
+export function runTraining(job: TrainJob, onProgress: (p: TrainProgress) => void = () => {}): TrainResult {
   const started = performance.now();
   try {
     const { set, negativePairs } = reduceEvents(job.events);
     const data = interactionsOf(set);
     if (data.length === 0) return { ok: false, error: 'no positive feedback to train on', code: NO_POSITIVES };
     const [split] = latestRatioHoldout(job.holdoutRatio)(data);
-    const probe = createModel(job.algorithm, job.params).fit(split.train);
-    const metrics = {
-      ...holdoutMetrics(probe, split),
+    const probe = holdoutFit(job.algorithm, job.params, split.train, job.holdoutRatio, onProgress);
+    const metrics: Record<string, number> = {
+      ...holdoutMetrics(probe.model, split),
       trainUsers: data.nUsers,
       trainItems: data.nItems,
       trainPairs: data.length,
       negativePairs,
     };
     const fitStart = performance.now();
-    const model = createModel(job.algorithm, job.params).fit(data);
+    const final = finalFit(job.algorithm, job.params, data, probe.report, onProgress);
+    const model = final.model;
     const fitSeconds = (performance.now() - fitStart) / 1000;
+    Object.assign(metrics, epochMetrics(probe.report, final.report));
     assertFiniteScores(model);
     const bytes = saveModel(model);
     return {
@@ -92,4 +107,14 @@ export function runTraining(job: TrainJob): TrainResult {
       ...(typeof err.code === 'string' ? { code: err.code } : {}),
     };
   }
+}
+
+/** The version's epoch metrics: the served fit's epochs and pace, the holdout fit's best epoch and its validation. */
+function epochMetrics(holdout: FitReport, final: FitReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (final.epochs !== undefined) out.epochs = final.epochs;
+  if (final.secondsPerEpoch !== undefined) out.secondsPerEpoch = final.secondsPerEpoch;
+  if (holdout.bestEpoch !== undefined) out.bestEpoch = holdout.bestEpoch;
+  for (const [k, v] of Object.entries(holdout.validation ?? {})) if (Number.isFinite(v)) out[k] = v;
+  return out;
 }

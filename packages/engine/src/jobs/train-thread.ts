@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { workerScriptUrl } from './worker-script.js';
-import type { TrainJob, TrainResult } from './train-run.js';
+import type { TrainJob, TrainProgress, TrainProgressMessage, TrainResult } from './train-run.js';
 
 /** A run in a worker thread: its result, and a way to end it early. */
 export interface TrainThread {
@@ -18,13 +18,18 @@ export interface TrainThread {
 /**
  * Starts `job` in a new worker thread. The event log's buffers are transferred (the caller's arrays become
  * detached: read a new log per run). The result always resolves, never rejects: every way a thread can end
- * (message, error, exit without message, terminate) maps to a `TrainResult`.
+ * (message, error, exit without message, terminate) maps to a `TrainResult`. `onProgress` receives the worker's
+ * per-epoch reports until the result.
  *
  * @example
  * const thread = startTrainThread(job, await trainWorkerUrl());
  * const result = await thread.result;
  */
-export function startTrainThread(job: TrainJob, workerUrl: URL): TrainThread {
+export function startTrainThread(
+  job: TrainJob,
+  workerUrl: URL,
+  onProgress: (p: TrainProgress) => void = () => {},
+): TrainThread {
   const worker = new Worker(workerUrl, { name: 'kindred-train' });
   let settled = false;
   let stopReason: string | null = null;
@@ -37,7 +42,11 @@ export function startTrainThread(job: TrainJob, workerUrl: URL): TrainThread {
     };
   });
   const online = new Promise<void>((resolve) => worker.once('online', () => resolve()));
-  worker.once('message', (msg: TrainResult) => settle(msg));
+  worker.on('message', (msg: TrainResult | TrainProgressMessage) => {
+    if ('type' in msg && msg.type === 'progress') {
+      if (!settled) onProgress(msg.progress);
+    } else settle(msg as TrainResult);
+  });
   worker.once('error', (e) => settle({ ok: false, error: `training worker crashed: ${e.message}` }));
   worker.once('exit', (code) =>
     settle({

@@ -7,7 +7,7 @@ import { decideActivation } from './activation-rule.js';
 import { pruneVersions } from './prune-versions.js';
 import { loadEventLog } from './dataset.js';
 import { TrainingScheduler, type TrainTrigger } from './scheduler.js';
-import { NO_POSITIVES } from './train-run.js';
+import { NO_POSITIVES, type TrainProgress } from './train-run.js';
 import { startTrainThread, trainWorkerUrl, type TrainThread } from './train-thread.js';
 
 /** How a training run ended. */
@@ -71,6 +71,9 @@ export class TrainingManager {
   /** When the current run started (epoch ms), null when none runs. */
   private currentStartedAt: number | null = null;
   private thread: TrainThread | null = null;
+  /** The running run's algorithm and latest epoch report (null before its first epoch, or when none runs). */
+  private currentAlgorithm: string | null = null;
+  private progress: TrainProgress | null = null;
   private stopping = false;
   private last: TrainOutcome | null = null;
 
@@ -94,6 +97,18 @@ export class TrainingManager {
   /** When the running run started (epoch ms), or null when none runs. */
   get runStartedAt(): number | null {
     return this.currentStartedAt;
+  }
+
+  /**
+   * The running run: its algorithm, start and latest epoch report (`progress`: phase, epoch of epochs, loss, the
+   * validation metric and best epoch so far when the model reports them); null when none runs.
+   *
+   * @example
+   * engine.training.runStatus; // { algorithm: 'mult-vae', startedAt: 1733300000000, progress: { phase: 'holdout', epoch: 3, epochs: 100, ... } }
+   */
+  get runStatus(): { algorithm: string; startedAt: number; progress: TrainProgress | null } | null {
+    if (this.currentStartedAt === null || this.currentAlgorithm === null) return null;
+    return { algorithm: this.currentAlgorithm, startedAt: this.currentStartedAt, progress: this.progress };
   }
 
   /** The outcome of the last finished run (null before the first). */
@@ -138,12 +153,15 @@ export class TrainingManager {
         this.last = outcome;
         this.current = null;
         this.currentStartedAt = null;
+        this.currentAlgorithm = null;
+        this.progress = null;
         this.thread = null;
         this.scheduler.runEnded();
         return outcome;
       });
     this.current = run;
     this.currentStartedAt = Date.now();
+    this.currentAlgorithm = this.engine.config.training.algorithm;
     return run;
   }
 
@@ -195,7 +213,11 @@ export class TrainingManager {
     const { algorithm, params, holdoutRatio, maxRegression } = config.training;
     const url = await this.workerUrl();
     if (this.stopping) return { status: 'skipped', reason: 'training is stopped' };
-    this.thread = startTrainThread({ algorithm, params: { ...params } as Params, holdoutRatio, events: log }, url);
+    this.thread = startTrainThread(
+      { algorithm, params: { ...params } as Params, holdoutRatio, events: log },
+      url,
+      (p) => (this.progress = p),
+    );
     const onOnline = this.opts.onWorkerOnline;
     if (onOnline) void this.thread.online.then(onOnline);
     const result = await this.thread.result;

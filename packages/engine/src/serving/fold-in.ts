@@ -1,44 +1,27 @@
-import { topK, type Als, type Candidate, type CandidateGenerator, type RequestState } from 'kindred';
+import type { Als } from 'kindred';
+import type { RequestTimeModel } from './request-time-user.js';
 
 /**
- * Model candidates for a user vector computed at request time: ALS fold-in (Hu, Koren & Volinsky 2008 §4; implicit's
- * `recalculate_user`) of a user with feedback newer than the model, or unknown to it. The pipeline's own model
- * generator reads the model's stored user row, which is stale for such users, so the service runs the request as
- * anonymous and this generator (an ExtraGenerator of the pipeline) supplies the model top-N from the fresh vector.
- *
- * `vector` is set by the service just before a request and cleared after it: a Node server runs one synchronous
- * request at a time, and the pipeline itself is not re-entrant either.
+ * ALS fold-in as request-time user state (Hu, Koren & Volinsky 2008 §4; implicit's `recalculate_user`): a user with
+ * feedback newer than the model, or unknown to it, gets a user vector solved from their aggregated positives
+ * (`foldItems`/`foldValues`, the weights training uses) against the fixed item factors, and is scored by it.
  *
  * @example
- * const gen = new FoldInCandidates(als);
- * gen.vector = als.recalculateUser(items, values);
- * try { recommend(pipeline, { userIndex: -1, context }); } finally { gen.vector = null; }
+ * const user = alsFoldIn(als).userState(history); // null when none of the user's positives is a model item
+ * user?.scoreAll(scores);
  */
-export class FoldInCandidates implements CandidateGenerator {
-  /** 'model', so the response names the model (it is the model's score, for a fresh user vector). */
-  readonly source = 'model';
-  vector: Float32Array | null = null;
-  private readonly scores: Float32Array;
-  private readonly itemCounts: Int32Array;
-
-  constructor(readonly model: Als) {
-    this.itemCounts = model.training.itemCounts;
-    this.scores = new Float32Array(model.training.nItems);
-  }
-
-  /** The fold-in vector for these (model item index, aggregated weight) pairs, or null when none is known. */
-  foldIn(items: Int32Array, values: Float32Array): Float32Array | null {
-    let any = false;
-    for (let k = 0; k < items.length; k++) if (this.itemCounts[items[k]] > 0) any = true;
-    return any ? this.model.recalculateUser(items, values) : null;
-  }
-
-  generate(state: RequestState, n: number, out: Candidate[]): void {
-    const x = this.vector;
-    if (!x || n <= 0) return;
-    this.model.scoreVector(x, 0, this.scores);
-    const top = topK(this.scores, n, (i) => !state.allowed(i), state.pool);
-    for (let k = 0; k < top.indices.length; k++)
-      out.push({ item: top.indices[k], score: top.scores[k], source: this.source });
-  }
+export function alsFoldIn(model: Als): RequestTimeModel {
+  const itemCounts = model.training.itemCounts;
+  return {
+    kind: 'als-fold-in',
+    readsSessions: false,
+    userState(history) {
+      const items = history.foldItems;
+      let any = false;
+      for (let k = 0; k < items.length; k++) if (itemCounts[items[k]] > 0) any = true;
+      if (!any) return null;
+      const x = model.recalculateUser(items, history.foldValues);
+      return { scoreAll: (out) => model.scoreVector(x, 0, out) };
+    },
+  };
 }

@@ -4,10 +4,16 @@ import type { ListRequest } from './serving-types.js';
 import type { Snapshot } from './snapshot.js';
 import { servedItems, type ComputedList } from './served-lists.js';
 import { LIST_SIZE, type CachedList, type UserEntries, type UserEntry } from './user-entries.js';
+import type { RequestTimeUser } from './request-time-user.js';
 import { indexHistory, summarizeHistory } from './user-history.js';
 
-/** Users whose lists are recomputed per event-loop turn when warming the cache after a model swap. */
+/** Users whose lists are recomputed per event-loop turn when warming the cache after a model swap (at most). */
 const WARM_BATCH = 32;
+/**
+ * Milliseconds of warming per event-loop turn: a turn ends after this even within the batch, so models whose lists
+ * cost a few ms each (a HistoryScorer's decoder pass over the catalogue) keep the event loop free for requests.
+ */
+const WARM_TURN_MS = 10;
 
 /** What a user's personal list depends on beyond their entry and the snapshot. */
 export interface PersonalListContext {
@@ -19,8 +25,9 @@ export interface PersonalListContext {
 }
 
 /**
- * Runs the pipeline for one user on snapshot `s` (synchronous: the snapshot cannot change underneath). For ALS
- * models a user with feedback the model was not trained on is served from their folded-in vector.
+ * Runs the pipeline for one user on snapshot `s` (synchronous: the snapshot cannot change underneath). A user with
+ * feedback the model was not trained on, or unknown to it, is served from request-time state when the model has one
+ * (request-time-user.ts: ALS fold-in, or a HistoryScorer scoring their newest positive events).
  *
  * @example
  * const { items, indices, fallback } = personalList('u1', entry, snap, { n: 10 }, ctx);
@@ -33,17 +40,18 @@ export function personalList(
   ctx: PersonalListContext,
 ): ComputedList {
   const d = derivedState(userId, e, s, ctx);
-  let fold: Float32Array | null = null;
-  if (s.foldIn && (d.u < 0 || d.fresh)) {
-    if (d.fold === undefined) d.fold = s.foldIn.foldIn(d.history.foldItems, d.history.foldValues);
-    fold = d.fold;
+  const rt = s.requestTime;
+  let user: RequestTimeUser | null = null;
+  if (rt && (d.u < 0 || d.fresh)) {
+    if (d.userState === undefined) d.userState = rt.model.userState(d.history);
+    user = d.userState;
   }
-  if (fold) s.foldIn!.vector = fold;
+  if (user) rt!.user = user;
   let r: RecommendResult;
   try {
     r = recommend(s.pipeline, {
-      // With a fresh vector the request runs as anonymous: the fold-in generator replaces the stale model row.
-      userIndex: fold ? -1 : d.u,
+      // With request-time state the request runs as anonymous: its generator replaces the stale model row.
+      userIndex: user ? -1 : d.u,
       context: d.history.context,
       n: req.n,
       offset: req.offset ?? 0,
@@ -51,7 +59,7 @@ export function personalList(
       exclude: req.exclude,
     });
   } finally {
-    if (s.foldIn) s.foldIn.vector = null;
+    if (rt) rt.user = null;
   }
   return servedItems(r, s);
 }
@@ -75,14 +83,14 @@ export function derivedState(
   if (u >= 0 && !m!.knownUser(u)) u = -1;
   const through = s.record?.trainedThroughSeq ?? 0;
   const fresh = e.rows.some((r) => r.seq === undefined || r.seq > through);
-  // A fold-in request runs as anonymous, so the model's training items must be excluded explicitly.
+  // A request-time request runs as anonymous, so the model's training items must be excluded explicitly.
   let trainingSeen: Int32Array | undefined;
-  if (m && u >= 0 && s.foldIn && fresh) {
+  if (m && u >= 0 && s.requestTime && fresh) {
     const t = m.training;
     trainingSeen = t.seenIndices.subarray(t.seenIndptr[u], t.seenIndptr[u + 1]);
   }
   const history = indexHistory(e.summary, s.catalog, m ? m.training.nItems : 0, trainingSeen, ctx.verbOf);
-  return (e.derived = { gen: s.gen, history, u, fresh, fold: undefined });
+  return (e.derived = { gen: s.gen, history, u, fresh, userState: undefined });
 }
 
 /**
@@ -158,7 +166,9 @@ export function warmDefaultLists(userIds: string[], gen: number, host: WarmHost)
   const step = () => {
     const s = host.snapshot();
     if (s.gen !== gen) return;
+    const started = performance.now();
     for (const end = Math.min(userIds.length, at + WARM_BATCH); at < end; at++) {
+      if (performance.now() - started > WARM_TURN_MS) break;
       const id = userIds[at];
       const e = users.peek(id);
       if (!e || (e.list && e.list.gen === gen)) continue;

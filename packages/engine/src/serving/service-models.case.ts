@@ -25,6 +25,11 @@ export const FAMILIES: { name: string; params: Params }[] = [
   { name: 'svd', params: { factors: 4, epochs: 10 } },
   { name: 'lightfm', params: { noComponents: 4, epochs: 5 } },
   { name: 'popular', params: {} },
+  // HistoryScorers: users unknown to the model, and fresh feedback, are scored from their history (history-scoring.ts).
+  { name: 'mult-vae', params: { epochs: 5, hidden: 16, latent: 8, batchSize: 10, seed: 1 } },
+  { name: 'mult-dae', params: { epochs: 5, hidden: 16, latent: 8, batchSize: 10, seed: 1 } },
+  // A factor model (dot product of its towers' outputs) and a HistoryScorer (the user tower pools the history).
+  { name: 'two-tower', params: { epochs: 5, dim: 8, hidden: 8, factors: 8, batchSize: 32, seed: 1 } },
 ];
 
 const cleanups: (() => Promise<void>)[] = [];

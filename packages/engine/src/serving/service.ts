@@ -40,8 +40,9 @@ export type * from './serving-types.js';
  * `serving.cacheTtlSeconds`).
  *
  * Freshness between retrains: a user's new feedback is applied to their cached state at once — the items become
- * seen (excluded), their positives drive item-to-item candidates, and for ALS models the user's vector is folded in
- * (`Als.recalculateUser`) from their aggregated feedback, cached per user until their next feedback. A model swap
+ * seen (excluded), their positives drive item-to-item candidates, and the model scores the user from request-time
+ * state (request-time-user.ts: ALS folds their aggregated feedback into a fresh vector, a HistoryScorer scores their
+ * newest positive events), cached per user until their next feedback. A model swap
  * builds the new catalogue/pipeline completely, then replaces one reference; requests already running finish on the
  * old one (a request runs synchronously once its user's state is loaded).
  *
@@ -285,8 +286,9 @@ export class ServingService {
   }
 
   /**
-   * Recommendations for an anonymous visitor from this session's events only (kindred's `sessionRecommend`:
-   * item-to-item from the session's positives blended with popular items; cold-start fallback without positives).
+   * Recommendations for an anonymous visitor from this session's events only: a HistoryScorer model scores the
+   * session's events as the visitor's history; otherwise kindred's `sessionRecommend` (item-to-item from the
+   * session's positives blended with popular items; cold-start fallback without positives). See session-list.ts.
    * Events on items the catalogue does not know are ignored.
    *
    * @example

@@ -1,5 +1,4 @@
 import {
-  Als,
   Catalog,
   FactorModel,
   LatestIndex,
@@ -13,7 +12,7 @@ import {
   type Recommender,
 } from 'kindred';
 import type { ItemRecord, ModelRecord } from '../storage/port.js';
-import { FoldInCandidates } from './fold-in.js';
+import { RequestTimeCandidates, requestTimeModel } from './request-time-user.js';
 import { pooledFactorNeighbours } from './pooled-neighbours.js';
 
 /** Item-to-item for factor models searches neighbours among this many most-interacted items (see pooled-neighbours). */
@@ -29,7 +28,8 @@ export interface Snapshot {
   pipeline: Pipeline;
   latest: LatestIndex;
   neighbours: NeighbourFn | null;
-  foldIn: FoldInCandidates | null;
+  /** Model candidates from request-time user state (ALS fold-in, history scoring); null when the model has none. */
+  requestTime: RequestTimeCandidates | null;
 }
 
 /** What a snapshot is built from: the service's state that outlives model swaps. */
@@ -68,7 +68,8 @@ export function buildSnapshot(model: Recommender | null, record: ModelRecord | n
   const source =
     model instanceof FactorModel ? pooledFactorNeighbours(model, NEIGHBOUR_POOL) : model && modelNeighbours(model);
   const neighbours = source ? cachedNeighbours(source, Math.max(10_000, catalog.size)) : null;
-  const foldIn = model instanceof Als ? new FoldInCandidates(model) : null;
+  const rt = requestTimeModel(model);
+  const requestTime = rt && model ? new RequestTimeCandidates(rt, model.training.nItems) : null;
   const config = from.pipelineConfig;
   const pipeline = new Pipeline({
     catalog,
@@ -77,12 +78,18 @@ export function buildSnapshot(model: Recommender | null, record: ModelRecord | n
     latest,
     neighbours,
     config,
-    generators: foldIn
-      ? [{ generator: foldIn, n: config.candidates?.model?.n ?? 100, weight: config.candidates?.model?.weight ?? 1 }]
+    generators: requestTime
+      ? [
+          {
+            generator: requestTime,
+            n: config.candidates?.model?.n ?? 100,
+            weight: config.candidates?.model?.weight ?? 1,
+          },
+        ]
       : [],
   });
   const info = model && record ? { name: model.name, version: record.version } : null;
-  return { gen: from.nextGen(), model, record, info, catalog, pipeline, latest, neighbours, foldIn };
+  return { gen: from.nextGen(), model, record, info, catalog, pipeline, latest, neighbours, requestTime };
 }
 
 /**

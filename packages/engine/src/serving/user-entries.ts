@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { FeedbackRecord } from '../storage/port.js';
 import type { ServedItem } from './serving-types.js';
+import type { RequestTimeUser } from './request-time-user.js';
 import type { HistorySummary, IndexedHistory } from './user-history.js';
 
 /** Feedback rows kept per cached user (newest); older ones still count through the model's training rows. */
@@ -19,7 +20,8 @@ export interface UserEntry {
     u: number;
     /** Has feedback the model was not trained on (live rows, or seq past the model's trainedThroughSeq). */
     fresh: boolean;
-    fold: Float32Array | null | undefined;
+    /** Request-time model state (ALS fold-in vector, history to score); undefined until first needed. */
+    userState: RequestTimeUser | null | undefined;
   } | null;
   list: CachedList | null;
 }
@@ -99,7 +101,8 @@ export class UserEntries {
   appendLive(userId: string, list: readonly FeedbackRecord[]): void {
     const e = this.users?.peek(userId);
     if (!e) return;
-    // No seq: live rows count as newer than any model (fold-in), which is right until the next retrain.
+    // No seq: live rows count as newer than any model (request-time state: fold-in, history scoring), which is
+    // right until the next retrain.
     for (const r of list)
       e.rows.push({ userId, itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp });
     if (e.rows.length > MAX_HISTORY) e.rows.splice(0, e.rows.length - MAX_HISTORY);

@@ -60,5 +60,24 @@ describe('summarizeHistory', () => {
     // Only index 1 ('a') is below nModelItems = 2.
     expect(Array.from(h.foldItems)).toEqual([1]);
     expect(Array.from(h.foldValues)).toEqual([2]);
+    // The positive events in time order, unknown items dropped: what history-scoring models read.
+    expect(Array.from(h.sequence)).toEqual([1, 2]);
+  });
+
+  it('keeps every positive event in time order for history scoring: repeats, ties in row order, no negatives', () => {
+    const s = summarizeHistory(
+      [
+        row('a', 'click', 5),
+        row('b', 'click', 3),
+        row('c', 'click', 3), // same time as b, a later row: after b
+        row('a', 'like', 9), // a repeat
+        row('d', 'click', 4),
+        row('d', 'dislike', 6), // d: 1 - 1 = 0, not a positive: none of its events count
+        row('e', 'read', 7), // seen-only: not an event of the history
+        row('f', 'dislike', 8),
+      ],
+      TYPES,
+    );
+    expect(s.sequence).toEqual(['b', 'c', 'a', 'a']);
   });
 });

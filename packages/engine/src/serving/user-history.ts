@@ -16,6 +16,11 @@ export interface HistorySummary {
   positives: { id: string; weight: number; time: number; type: string }[];
   /** Items whose aggregated weight is < 0 (dislikes outweighing the rest). */
   negatives: string[];
+  /**
+   * The positive events in time order, oldest → newest (ties: row order, which is the log's seq order), one entry
+   * per event with a weight > 0 on an item among `positives` (repeats kept): what history-scoring models read.
+   */
+  sequence: string[];
 }
 
 /**
@@ -27,7 +32,7 @@ export interface HistorySummary {
  *
  * @example
  * summarizeHistory([{ userId: 'u', itemId: 'i', type: 'like', value: 1, timestamp: 5 }], { like: { weight: 2 } });
- * // { seen: ['i'], positives: [{ id: 'i', weight: 2, time: 5 }], negatives: [] }
+ * // { seen: ['i'], positives: [{ id: 'i', weight: 2, time: 5, type: 'like' }], negatives: [], sequence: ['i'] }
  */
 export function summarizeHistory(rows: readonly FeedbackRecord[], types: FeedbackTypes): HistorySummary {
   const sum = new Map<string, number>();
@@ -35,6 +40,7 @@ export function summarizeHistory(rows: readonly FeedbackRecord[], types: Feedbac
   const time = new Map<string, number>();
   const positiveType = new Map<string, { type: string; t: number }>();
   const seen: string[] = [];
+  const events: { id: string; t: number }[] = [];
   for (const r of rows) {
     if (!time.has(r.itemId)) {
       seen.push(r.itemId);
@@ -44,6 +50,7 @@ export function summarizeHistory(rows: readonly FeedbackRecord[], types: Feedbac
     if (!t || t.seenOnly || t.weight === 0) continue;
     const w = t.weight * (t.useValue ? r.value : 1);
     if (!Number.isFinite(w)) continue;
+    if (w > 0) events.push({ id: r.itemId, t: r.timestamp });
     if (w > 0 && r.timestamp >= (positiveType.get(r.itemId)?.t ?? -Infinity))
       positiveType.set(r.itemId, { type: r.type, t: r.timestamp });
     if (t.useValue) {
@@ -61,7 +68,13 @@ export function summarizeHistory(rows: readonly FeedbackRecord[], types: Feedbac
     else if (w < 0) negatives.push(id);
   }
   positives.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { seen, positives, negatives };
+  const positive = new Set(positives.map((p) => p.id));
+  // Array.prototype.sort is stable: equal times keep the rows' (seq) order.
+  const sequence = events
+    .filter((e) => positive.has(e.id))
+    .sort((a, b) => a.t - b.t)
+    .map((e) => e.id);
+  return { seen, positives, negatives, sequence };
 }
 
 /** A history in a catalog's index space: the pipeline's request context plus the fold-in input. */
@@ -70,6 +83,8 @@ export interface IndexedHistory {
   /** Positives the model was trained on (index < nModelItems) and their aggregated weights, for ALS fold-in. */
   foldItems: Int32Array;
   foldValues: Float32Array;
+  /** The summary's `sequence` in catalog indices (oldest → newest, repeats kept, unknown items dropped). */
+  sequence: Int32Array;
 }
 
 /**
@@ -114,6 +129,11 @@ export function indexHistory(
     const i = ids.get(id);
     if (i >= 0) neg.push(i);
   }
+  const sequence: number[] = [];
+  for (const id of s.sequence) {
+    const i = ids.get(id);
+    if (i >= 0) sequence.push(i);
+  }
   return {
     context: {
       seen: Int32Array.from(seen),
@@ -124,5 +144,6 @@ export function indexHistory(
     },
     foldItems: Int32Array.from(foldI),
     foldValues: Float32Array.from(foldV),
+    sequence: Int32Array.from(sequence),
   };
 }

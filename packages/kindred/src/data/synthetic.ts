@@ -2,6 +2,7 @@ import { InvalidParameterError } from '../errors.js';
 import { Rng } from '../math/rng.js';
 import { IdMap } from './id-map.js';
 import { Interactions } from './interactions.js';
+import { syntheticSequences } from './synthetic-sequences.js';
 
 /** Options of the synthetic generator; every field has a default. */
 export interface SyntheticOptions {
@@ -15,8 +16,16 @@ export interface SyntheticOptions {
   popularityExponent?: number;
   /** Zipf exponent of user activity. */
   activityExponent?: number;
-  /** 'rating': integer stars 1..5 from the latent model; 'implicit': value 1 for every interaction. */
-  kind?: 'rating' | 'implicit';
+  /**
+   * 'rating': integer stars 1..5 from the latent model; 'implicit': value 1 for every interaction; 'sequential':
+   * implicit rows whose order carries signal, each user's next item following a hidden item-to-item chain from her
+   * previous one (`syntheticSequences`).
+   */
+  kind?: 'rating' | 'implicit' | 'sequential';
+  /** 'sequential': successors per item in the hidden chain (default 3). */
+  successors?: number;
+  /** 'sequential': probability that the next item follows the chain (default 0.7). */
+  orderStrength?: number;
   /** Std of Gaussian noise added to the latent rating. */
   noise?: number;
   seed?: number;
@@ -32,6 +41,7 @@ export interface SyntheticOptions {
  * const data = synthetic({ users: 500, items: 300, interactions: 20_000, seed: 1 });
  */
 export function synthetic(opts: SyntheticOptions = {}): Interactions {
+  if (opts.kind === 'sequential') return syntheticSequences(opts);
   const nUsers = opts.users ?? 200;
   const nItems = opts.items ?? 100;
   const target = opts.interactions ?? nUsers * 20;

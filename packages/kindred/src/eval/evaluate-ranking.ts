@@ -1,7 +1,9 @@
 import { InvalidParameterError } from '../errors.js';
 import type { Csr, Interactions } from '../data/interactions.js';
 import type { Recommender } from '../models/recommender.js';
+import { isHistoryScorer } from '../models/history-scorer.js';
 import { ItemMarks } from './item-marks.js';
+import { OrderedHistories, recommendFromHistory } from './ordered-histories.js';
 import { incidenceCosineDistance } from './metrics/beyond.js';
 import { resolveMetrics } from './metrics/by-name.js';
 import {
@@ -61,7 +63,9 @@ export interface EvaluateRankingOptions {
   candidates?: Int32Array;
   /**
    * Interactions whose items are also left out of each user's list (and of AUC), except that user's own test items:
-   * the validation part of a three-way split, since RecBole's test-phase mask is train ∪ validation.
+   * the validation part of a three-way split, since RecBole's test-phase mask is train ∪ validation. A sequential
+   * model (`HistoryScorer` with `historyOrdered`) is scored from train ∪ these items in time order, as RecBole's
+   * sequential test input ends with the validation item (`ordered-histories.ts`).
    */
   exclude?: Interactions;
   /**
@@ -151,6 +155,11 @@ export function evaluateRanking(
         : new Uint8Array(s.nItems)
       : null;
   const heldOut = exclude ? new ItemMarks(s.nItems) : null;
+  // A sequential model reads the held-out validation items as the newest part of the test-time sequence (RecBole).
+  const histories =
+    opts.exclude && isHistoryScorer(model) && model.historyOrdered
+      ? { model, seqs: new OrderedHistories(train, opts.exclude), buf: new Float32Array(s.nItems) }
+      : null;
   const sampler =
     opts.sampledNegatives !== undefined ? new NegativeSampler(s.nItems, opts.sampledNegatives, opts.sampleSeed) : null;
   const used = sampler ? new ItemMarks(s.nItems) : null;
@@ -186,12 +195,16 @@ export function evaluateRanking(
       userCandidates = sampler.candidates(u, rel.items, used.marks, used.count);
       used.clear();
     }
-    const rec = model.recommendIndex(u < s.nUsers ? u : -1, {
+    const recOpts = {
       k: listK,
       excludeSeen,
       candidates: userCandidates,
-      filter: marks ? (i) => marks[i] === 0 : undefined,
-    });
+      filter: marks ? (i: number) => marks[i] === 0 : undefined,
+    };
+    const rec =
+      histories && known
+        ? recommendFromHistory(histories.model, u, histories.seqs.of(u), recOpts, histories.buf)
+        : model.recommendIndex(u < s.nUsers ? u : -1, recOpts);
     let full: { scores: Float32Array; exclude: Uint8Array | null } | undefined;
     if (scoreBuf) {
       fullScores(model, u, scoreBuf, excludeSeen ? seenBuf : null);

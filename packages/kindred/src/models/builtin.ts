@@ -21,6 +21,10 @@ import { svdEntry } from './factorization/svd.js';
 import { svdppEntry } from './factorization/svdpp.js';
 import { slopeOneEntry } from './slope-one/slope-one.js';
 import { multDaeEntry, multVaeEntry } from './neural/mult-vae.js';
+import { autoRecEntry } from './neural/autorec.js';
+import { twoTowerEntry } from './neural/two-tower.js';
+import { ncfEntry } from './neural/ncf.js';
+import { sasrecEntry } from './sequential/sasrec.js';
 import type { ModelEntry } from './registry.js';
 
 export const BUILTIN_MODELS: readonly ModelEntry[] = [
@@ -50,4 +54,8 @@ export const BUILTIN_MODELS: readonly ModelEntry[] = [
   augmentedEntry,
   multVaeEntry,
   multDaeEntry,
+  autoRecEntry,
+  twoTowerEntry,
+  ncfEntry,
+  sasrecEntry,
 ] as unknown as ModelEntry[];

@@ -19,6 +19,11 @@ export interface EpochInfo {
 export interface FitOptions {
   onEpoch?: (info: EpochInfo) => void;
   /**
+   * Whether `onEpoch` should carry the training loss (default true). `false` when the caller reads only epochs, seconds
+   * and the validation metric (`kindred eval`, `--json`): a model whose loss costs a pass of its own (ALS) skips it.
+   */
+  reportLoss?: boolean;
+  /**
    * Held-out interactions (same id maps as the training data) for early stopping or model selection, e.g. the
    * validation part of `leaveLastOutValidTest` or `perUserRatioSplit` (RecBole's valid set). Never trained on; models
    * that do not stop early ignore it.

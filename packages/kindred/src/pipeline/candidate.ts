@@ -6,6 +6,8 @@ export type CandidateSource = 'model' | 'item-to-item' | 'popular' | 'latest' | 
 /**
  * One item proposed by one generator, with its provenance: `because` lists the item indices that led to it (the
  * user's positives for item-to-item), `category` the category it was drawn from (popular/category generators).
+ * `recent` says the score was computed from the user's recent history and `because` names items of it (newest
+ * first): explained as "Because you recently {verb} {title}".
  */
 export interface Candidate {
   item: number;
@@ -13,6 +15,7 @@ export interface Candidate {
   source: CandidateSource;
   because?: number[];
   category?: number;
+  recent?: boolean;
 }
 
 /**

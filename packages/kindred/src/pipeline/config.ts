@@ -24,6 +24,11 @@ export interface BoostRule {
 export interface ExplanationTemplates {
   /** The user's own item behind a recommendation (item-to-item, or the model's strongest contributor). */
   itemToItem: string;
+  /**
+   * The user's recent item behind a score the model computed from their recent history at request time (sequential
+   * and history-pooling models: "Because you recently {verb} {title}").
+   */
+  recent: string;
   popular: string;
   popularInCategory: string;
   latest: string;
@@ -123,6 +128,7 @@ export const DEFAULT_PIPELINE_CONFIG: Readonly<PipelineConfig> = Object.freeze({
   coldStart: { fallback: 'popular', categories: [] },
   explanations: {
     itemToItem: 'Because you {verb} {title}',
+    recent: 'Because you recently {verb} {title}',
     popular: 'Popular right now',
     popularInCategory: 'Popular in {category}',
     latest: 'New this week',

@@ -30,7 +30,9 @@ export interface Explained {
  * Explains an item from its provenance, as specifically as the provenance allows: a pin if any ("Featured"); else
  * the reasons in order of contribution (ties: pinned > item-to-item > category > model > popular > latest), the
  * first that names something specific wins — "Because you {verb} {title}" (item-to-item: the positive that
- * contributed most; model: the user's item behind the score, from `ctx.because`), "Because you like {category}",
+ * contributed most; model: the user's item behind the score, from `ctx.because`; a score computed from the user's
+ * recent history (`recent`): "Because you recently {verb} {title}", with the recent items in `reason.because`),
+ * "Because you like {category}",
  * "Popular in {category}" (a category list, or an item in one of the user's favourite categories), "New this week"
  * (published within 7 days of `now`, else "New arrival"). Only when none does: the user's item behind it anyway,
  * else the generic "Popular right now" / "Recommended for you" (model and unknown sources). `{verb}` is the verb
@@ -59,10 +61,16 @@ export function explainItem(
       .replace(/\{verb\}/g, () => (because >= 0 ? ctx?.verbOf(because) : undefined) ?? DEFAULT_VERB)
       .replace(/\{title\}/g, () => (because >= 0 ? titleOf(because) : ''))
       .replace(/\{category\}/g, () => (category !== undefined ? catalog.categoryName(category) : ''));
-  const out = (source: CandidateSource, because: number, category: number | undefined, template: string) => {
+  const out = (
+    source: CandidateSource,
+    because: number,
+    category: number | undefined,
+    template: string,
+    more: readonly number[] = [],
+  ) => {
     const reason: RecommendationReason = {
       source,
-      because: because >= 0 ? [catalog.itemIds.id(because)] : [],
+      because: because >= 0 ? [because, ...more.filter((j) => j !== because)].map((j) => catalog.itemIds.id(j)) : [],
       sources,
     };
     if (category !== undefined) reason.category = catalog.categoryName(category);
@@ -97,7 +105,10 @@ export function explainItem(
         break;
       default: {
         const j = x.because?.length ? x.because[0] : behind();
-        if (j >= 0) return out(x.source, j, x.category, templates.itemToItem);
+        if (j < 0) break;
+        // A score from the user's recent history names its items (newest first), the first in the sentence.
+        if (x.recent && x.because?.length) return out(x.source, j, x.category, templates.recent, x.because);
+        return out(x.source, j, x.category, templates.itemToItem);
       }
     }
   }

@@ -22,6 +22,38 @@ export const ModelVersionSchema = Type.Object(
 );
 export type ModelVersion = Static<typeof ModelVersionSchema>;
 
+/**
+ * The run in progress as `GET /api/models` lists it (first, before the versions): which algorithm, since when, and
+ * the worker's latest epoch report (null until the first epoch ends, and for models without epochs).
+ */
+export const TrainingRunSchema = Type.Object(
+  {
+    status: Type.Literal('training'),
+    algorithm: Type.String(),
+    startedAt: Type.Integer({ description: 'epoch ms' }),
+    progress: Type.Union([
+      Type.Object(
+        {
+          phase: Type.Union([Type.Literal('holdout'), Type.Literal('final')], {
+            description: 'holdout: the fit measured on the holdout; final: the served model fitted on all data',
+          }),
+          epoch: Type.Integer({ minimum: 1 }),
+          epochs: Type.Integer({ minimum: 1, description: 'planned; early stopping may end the fit sooner' }),
+          loss: Type.Optional(Type.Number()),
+          validation: Type.Optional(
+            Type.Object({ metric: Type.String(), value: Type.Number() }, { additionalProperties: false }),
+          ),
+          bestEpoch: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type TrainingRun = Static<typeof TrainingRunSchema>;
+
 const TrainOutcomeSchema = Type.Object(
   {
     status: Type.Union([Type.Literal('activated'), Type.Literal('rejected'), Type.Literal('skipped')]),
@@ -75,6 +107,7 @@ const ErrorSchema = Type.Object({
  * //                              ({"status":"running","alreadyRunning":true,...} while a run is in progress)
  * // POST /api/train?wait=true  → 200 {"status":"activated","model":{...}}; a failed run → 500 TRAINING_FAILED
  * // GET  /api/models           → 200 [{"version":2,"active":true,"metrics":{"ndcg@10":0.31},...}]
+ * //                              (during a run, first: {"status":"training","algorithm","startedAt","progress"})
  * // POST /api/models/1/activate → 200 {"version":1,"active":true,...}
  */
 export function adminRoutes(app: App, engine: Engine): void {
@@ -123,13 +156,20 @@ export function adminRoutes(app: App, engine: Engine): void {
       onRequest: admin,
       schema: {
         tags: ['admin'],
-        summary: 'Model versions, newest first, with holdout metrics',
-        response: { 200: Type.Array(ModelVersionSchema), 401: ErrorSchema, 403: ErrorSchema },
+        summary: 'Model versions, newest first, with holdout metrics; a run in progress first, with its progress',
+        response: {
+          200: Type.Array(Type.Union([TrainingRunSchema, ModelVersionSchema])),
+          401: ErrorSchema,
+          403: ErrorSchema,
+        },
       },
     },
     async () => {
       const models = await engine.storage.listModels();
-      return models.sort((a, b) => b.version - a.version).map(versionBody);
+      const versions: (ModelVersion | TrainingRun)[] = models.sort((a, b) => b.version - a.version).map(versionBody);
+      const run = engine.training.runStatus;
+      if (run) versions.unshift(runBody(run));
+      return versions;
     },
   );
 
@@ -167,6 +207,23 @@ function versionBody(m: ModelRecord): ModelVersion {
     fitSeconds: m.fitSeconds,
     sizeBytes: m.sizeBytes,
     trainedThroughSeq: m.trainedThroughSeq,
+  };
+}
+
+function runBody(run: NonNullable<Engine['training']['runStatus']>): TrainingRun {
+  const p = run.progress;
+  return {
+    status: 'training',
+    algorithm: run.algorithm,
+    startedAt: run.startedAt,
+    progress: p && {
+      phase: p.phase,
+      epoch: p.epoch,
+      epochs: p.epochs,
+      ...(p.loss !== undefined ? { loss: p.loss } : {}),
+      ...(p.validation ? { validation: p.validation } : {}),
+      ...(p.bestEpoch !== undefined ? { bestEpoch: p.bestEpoch } : {}),
+    },
   };
 }
 

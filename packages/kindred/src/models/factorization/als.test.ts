@@ -4,6 +4,7 @@ import { synthetic } from '../../data/synthetic.js';
 import { ModelFitError } from '../../errors.js';
 import { Rng } from '../../math/rng.js';
 import { conformance } from '../recommender.case.js';
+import type { EpochInfo } from '../recommender.js';
 import { Als, alsEntry } from './als.js';
 import { ALS_CG_WASM } from './als-cg-wasm.js';
 import { alsCgRange, alsLoss, alsScratch, alsSolveRow } from './als-solvers.js';
@@ -170,6 +171,17 @@ describe('Als', () => {
       for (let k = 1; k < losses.length; k++) expect(losses[k]).toBeLessThanOrEqual(losses[k - 1] * (1 + 1e-6));
       expect(losses[7]).toBeLessThan(losses[0]);
     }
+  });
+
+  it('reportLoss: false still reports every iteration with its seconds, without the loss sweep', () => {
+    const events: EpochInfo[] = [];
+    const opts = { factors: 4, iterations: 3, seed: 2 };
+    const quiet = new Als(opts).fit(data, { reportLoss: false, onEpoch: (e) => events.push(e) });
+    expect(events.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(events.every((e) => e.loss === undefined && e.seconds >= 0)).toBe(true);
+    // The same factors as a fit that computes the loss: skipping it changes nothing else.
+    const full = new Als(opts).fit(data, { onEpoch: () => {} });
+    expect(quiet.factorState().userFactors).toEqual(full.factorState().userFactors);
   });
 
   it('folding in a training user reproduces its trained vector, and explain adds up to its score', () => {

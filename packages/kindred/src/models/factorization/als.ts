@@ -157,8 +157,12 @@ export class Als extends FactorModel<AlsOptions> {
       this.checkFinite(fit, it);
       if (opts.onEpoch) {
         const seconds = (performance.now() - started) / 1000;
-        const loss = wasm ? wasm.loss(p.regularization) : this.jsLoss(fit);
-        opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
+        // The loss is a sweep over every user of its own: only when the caller shows it.
+        if (opts.reportLoss === false) opts.onEpoch({ epoch: it + 1, epochs: p.iterations, seconds });
+        else {
+          const loss = wasm ? wasm.loss(p.regularization) : this.jsLoss(fit);
+          opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
+        }
       }
     }
     this.finishFit(fit);
@@ -204,8 +208,11 @@ export class Als extends FactorModel<AlsOptions> {
         this.checkFinite(fit, it);
         if (opts.onEpoch) {
           const seconds = (performance.now() - started) / 1000;
-          const loss = await wasm.lossAsync(p.regularization, group);
-          opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
+          if (opts.reportLoss === false) opts.onEpoch({ epoch: it + 1, epochs: p.iterations, seconds });
+          else {
+            const loss = await wasm.lossAsync(p.regularization, group);
+            opts.onEpoch({ epoch: it + 1, epochs: p.iterations, loss, seconds });
+          }
         }
       }
     } catch (e) {

@@ -65,7 +65,7 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
       if (s.userBias) s.userBias[u] = 0;
     }
     for (let i = 0; i < nItems; i++) {
-      if (this.knownItem(i)) continue;
+      if (this.hasItemVector(i)) continue;
       s.itemFactors.fill(0, i * F, (i + 1) * F);
       if (s.itemBias) s.itemBias[i] = 0;
     }
@@ -78,6 +78,15 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
     this.itemNormCache = null;
     this.scorerCache = null;
     this.userNormCache = null;
+  }
+
+  /**
+   * Whether item `i` has a learned vector: by default, whether it had training rows. Models that build item vectors
+   * from features (two-tower) override it, so an item nobody interacted with keeps the vector its features give and
+   * is scored, instead of being zeroed and left out as "never seen".
+   */
+  protected hasItemVector(i: number): boolean {
+    return this.knownItem(i);
   }
 
   /**
@@ -142,7 +151,7 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
 
   score(u: number, i: number): number {
     if (!this.userBias) {
-      if (!this.knownUser(u) || !this.knownItem(i))
+      if (!this.knownUser(u) || !this.hasItemVector(i))
         throw new ScoreImpossibleError(!this.knownUser(u) ? 'user has no training data' : 'item has no training data');
       return this.dot(u, i);
     }
@@ -183,8 +192,8 @@ export abstract class FactorModel<P extends Params = Params> extends Recommender
   scoreVector(x: ArrayLike<number>, base: number, out: Float32Array): void {
     this.itemScorer().score(x, base, out);
     if (this.userBias !== null) return;
-    const counts = this.training.itemCounts;
-    for (let i = 0; i < counts.length; i++) if (counts[i] === 0) out[i] = -Infinity;
+    const n = this.training.nItems;
+    for (let i = 0; i < n; i++) if (!this.hasItemVector(i)) out[i] = -Infinity;
   }
 
   /** Cosine similarity of item factor vectors; items without training rows (zero vectors) are left out. */

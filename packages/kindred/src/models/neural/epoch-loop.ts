@@ -76,6 +76,8 @@ export function runEpochs<W>(
     });
     if (value !== null && stale >= cfg.patience) break;
   }
+  // A validation metric that was never a number (NaN every epoch) kept nothing: the last epoch's weights are returned.
+  if (kept === null) bestEpoch = ran;
   return {
     epochs: ran,
     bestEpoch,

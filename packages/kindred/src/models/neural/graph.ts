@@ -19,6 +19,13 @@ import {
 } from './activations.js';
 import { attentionBackward, attentionForward, attentionProbsLength, type AttentionShape } from './attention.js';
 import { bceWithLogits, gbce } from './bce.js';
+import {
+  batchScoresBackward,
+  batchScoresForward,
+  rowDotsBackward,
+  rowDotsForward,
+  type BatchScoresShape,
+} from './batch-scores.js';
 import { denseBackward, denseForward } from './dense.js';
 import { matmul, matmulNT, matmulTN } from './matmul.js';
 import { dropoutBackward, dropoutForward } from './dropout.js';
@@ -26,6 +33,7 @@ import { concatBackward, concatForward, mulBackward, mulForward } from './elemen
 import { embeddingBagBackward, embeddingBagForward } from './embedding-bag.js';
 import { embeddingBackward, embeddingBackwardDense, embeddingForward } from './embedding.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
+import { l2NormalizeBackward, l2NormalizeForward } from './l2-normalize.js';
 import type { DenseParam, Param, TableParam } from './param.js';
 import { RowGrad } from './row-grad.js';
 import { sampledSoftmaxCrossEntropy, softmaxCrossEntropy } from './softmax-ce.js';
@@ -123,6 +131,45 @@ export class Graph {
       backward: () => {
         matmul(y.grad, b.value, a.grad, m, n, d, true); // da += dS·b
         matmulTN(y.grad, a.value, b.grad, n, m, d, true); // db += dSᵀ·a
+      },
+    });
+    return y;
+  }
+
+  /** a[r]·b[r] per row (same shape): the score of each row against its own candidate, shaped [...rows, 1]. */
+  rowDots(a: Tensor, b: Tensor): Tensor {
+    if (a.size !== b.size || a.cols !== b.cols) throw new RangeError('rowDots: a and b differ in shape');
+    const y = this.output([...a.shape.slice(0, -1), 1]);
+    const [rows, d] = [a.rows, a.cols];
+    this.nodes.push({
+      forward: () => rowDotsForward(a.value, b.value, y.value, rows, d),
+      backward: () => rowDotsBackward(a.value, b.value, y.grad, a.grad, b.grad, rows, d),
+    });
+    return y;
+  }
+
+  /** a[b]·c[b]ᵀ per group for a [batch, len, d] and c [batch, k, d]: each sequence against its own candidates. */
+  batchScores(a: Tensor, c: Tensor): Tensor {
+    if (a.shape.length !== 3 || c.shape.length !== 3 || a.shape[0] !== c.shape[0] || a.cols !== c.cols)
+      throw new RangeError(`batchScores: a [${a.shape.join(', ')}] and c [${c.shape.join(', ')}] do not match`);
+    const s: BatchScoresShape = { batch: a.shape[0], len: a.shape[1], k: c.shape[1], dim: a.cols };
+    const y = this.output([s.batch, s.len, s.k]);
+    this.nodes.push({
+      forward: () => batchScoresForward(a.value, c.value, y.value, s),
+      backward: () => batchScoresBackward(a.value, c.value, y.grad, a.grad, c.grad, s),
+    });
+    return y;
+  }
+
+  /** x·c for a constant c (SASRec's √d scaling of the item embeddings). */
+  scale(x: Tensor, c: number): Tensor {
+    const y = this.output(x.shape);
+    this.nodes.push({
+      forward: () => {
+        for (let i = 0; i < x.size; i++) y.value[i] = x.value[i] * c;
+      },
+      backward: () => {
+        for (let i = 0; i < x.size; i++) x.grad[i] += y.grad[i] * c;
       },
     });
     return y;
@@ -266,6 +313,18 @@ export class Graph {
     this.nodes.push({
       forward: () => layerNormForward(x.value, gamma.value, beta.value, y.value, mean, rstd, s),
       backward: () => layerNormBackward(x.value, gamma.value, y.grad, mean, rstd, x.grad, gamma.grad, beta.grad, s),
+    });
+    return y;
+  }
+
+  /** scale·x/‖x‖ per row (two-tower outputs: with scale 1/√τ on both towers their dot product is cos/τ). */
+  l2Normalize(x: Tensor, scale = 1): Tensor {
+    const y = this.output(x.shape);
+    const norms = new this.ctor(x.rows);
+    const [rows, dim] = [x.rows, x.cols];
+    this.nodes.push({
+      forward: () => l2NormalizeForward(x.value, y.value, norms, rows, dim, scale),
+      backward: () => l2NormalizeBackward(x.value, norms, y.grad, x.grad, rows, dim, scale),
     });
     return y;
   }

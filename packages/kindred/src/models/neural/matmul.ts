@@ -1,11 +1,22 @@
 // The three matrix products a dense layer needs (forward Y = X·W, backward dX = dY·Wᵀ and dW = Xᵀ·dY), on row-major
-// arrays with explicit shapes. Every kernel's inner loop walks contiguous memory: the i-k-j order turns a product into
-// axpys over rows (NN, TN) and A·Bᵀ is a dot of two rows (NT). Each is register-blocked by four, measured on this
-// machine for 256×64 · 64×64 (µs per product, plain loop → blocked): NN 3021 → 1150 (four rows of B per pass over a
-// row of C), TN 2829 → 972 (four rows of A and B per pass), NT 1597 → 1085 (four dot products share each load of the
-// A row). They are the one place a WebAssembly SIMD kernel would replace later (models/factorization shows the
-// pattern); callers only ever go through these three functions.
+// arrays with explicit shapes: the only entry points for dense algebra in models/neural. Float32 products of 512
+// multiply-adds or more run on the WebAssembly SIMD kernel (gemm.wat via matmul-wasm.ts: f32x4, 4×8 register blocks
+// over packed, L2-sized panels of B); Float64Array operands (the gradient tests), smaller products and runtimes
+// without SIMD run the JS kernels (matmul-js.ts, register-blocked by four, which took 256×64·64×64 from plain loops'
+// 3021 / 2829 / 1597 µs to 1150 / 972 / 1085 for NN / TN / NT). CPU µs per product on this machine, JS → WebAssembly
+// (copies included), the minimum of 25 runs of bench/matmul.mjs:
+//   dense 256×64·64×64                       NN 1005 → 75       TN 1340 → 78       NT 1191 → 75
+//   SASRec softmax, 256 rows × 1682 items    logits NT 31495 → 2041, dh NN 34140 → 1943, dE TN 36075 → 2060
+//   the same with 3200 rows                  NT 397034 → 27946, NN 424285 → 25006, TN 448943 → 27603
+//   Mult-VAE output layer 500×600·600×1682   NN 608855 → 34769, dW TN 642338 → 35106, dX NT 562748 → 33769
+// that is 0.8–1.0 → 12–15 GMAC/s, 13–18× (the copies in and out are 1–15% of the WebAssembly time, most where C
+// is large against k, as logits with k = 64). The dispatch depends only on the types and the shape, never on the
+// data, so training stays deterministic.
+import { matmulJs, matmulNTJs, matmulTNJs } from './matmul-js.js';
+import { wasmGemm, wasmPays } from './matmul-wasm.js';
 import type { Vec } from './vec.js';
+
+export { matmulBackend, wasmProductCount } from './matmul-wasm.js';
 
 /**
  * C (+)= A·B with A m×k, B k×n, C m×n (row-major). `accumulate` adds into C instead of overwriting it (backward passes
@@ -16,112 +27,34 @@ import type { Vec } from './vec.js';
  * matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), c, 2, 2, 2); // c = [19, 22, 43, 50]
  */
 export function matmul(a: Vec, b: Vec, c: Vec, m: number, k: number, n: number, accumulate = false): void {
-  if (!accumulate) c.fill(0, 0, m * n);
-  for (let i = 0; i < m; i++) {
-    const cRow = i * n;
-    const aRow = i * k;
-    // Four rows of B per pass: each C element is loaded and stored once per four multiply-adds.
-    let p = 0;
-    for (; p + 3 < k; p += 4) {
-      const a0 = a[aRow + p];
-      const a1 = a[aRow + p + 1];
-      const a2 = a[aRow + p + 2];
-      const a3 = a[aRow + p + 3];
-      const b0 = p * n;
-      const b1 = b0 + n;
-      const b2 = b1 + n;
-      const b3 = b2 + n;
-      for (let j = 0; j < n; j++) c[cRow + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-    }
-    for (; p < k; p++) {
-      const a0 = a[aRow + p];
-      const b0 = p * n;
-      for (let j = 0; j < n; j++) c[cRow + j] += a0 * b[b0 + j];
-    }
-  }
+  if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && wasmPays(m, k, n))
+    if (wasmGemm('nn', a, b, c, m, k, n, accumulate)) return;
+  matmulJs(a, b, c, m, k, n, accumulate);
 }
 
 /**
- * C (+)= Aᵀ·B with A k×m, B k×n, C m×n: the weight gradient dW = Xᵀ·dY of a dense layer (k = batch rows). Loops p-i-j
- * (four p at a time) so the inner loop is contiguous in B and C.
+ * C (+)= Aᵀ·B with A k×m, B k×n, C m×n: the weight gradient dW = Xᵀ·dY of a dense layer (k = batch rows).
  *
  * @example
  * const c = new Float32Array(4);
  * matmulTN(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), c, 2, 2, 2); // c = [26, 30, 38, 44]
  */
 export function matmulTN(a: Vec, b: Vec, c: Vec, m: number, k: number, n: number, accumulate = false): void {
-  if (!accumulate) c.fill(0, 0, m * n);
-  let p = 0;
-  for (; p + 3 < k; p += 4) {
-    const r0 = p * m;
-    const r1 = r0 + m;
-    const r2 = r1 + m;
-    const r3 = r2 + m;
-    const b0 = p * n;
-    const b1 = b0 + n;
-    const b2 = b1 + n;
-    const b3 = b2 + n;
-    for (let i = 0; i < m; i++) {
-      const a0 = a[r0 + i];
-      const a1 = a[r1 + i];
-      const a2 = a[r2 + i];
-      const a3 = a[r3 + i];
-      const cRow = i * n;
-      for (let j = 0; j < n; j++) c[cRow + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-    }
-  }
-  for (; p < k; p++) {
-    const aRow = p * m;
-    const bRow = p * n;
-    for (let i = 0; i < m; i++) {
-      const aip = a[aRow + i];
-      const cRow = i * n;
-      for (let j = 0; j < n; j++) c[cRow + j] += aip * b[bRow + j];
-    }
-  }
+  if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && wasmPays(m, k, n))
+    if (wasmGemm('tn', a, b, c, m, k, n, accumulate)) return;
+  matmulTNJs(a, b, c, m, k, n, accumulate);
 }
 
 /**
- * C (+)= A·Bᵀ with A m×k, B n×k, C m×n: the input gradient dX = dY·Wᵀ (W stored in×out, so B = W, n = in). Each entry
- * is a dot product of two contiguous rows; four entries of a C row are computed together so each load of A is used
- * four times.
+ * C (+)= A·Bᵀ with A m×k, B n×k, C m×n: the input gradient dX = dY·Wᵀ (W stored in×out, so B = W, n = in), and
+ * scores of rows against rows (logits h·Eᵀ).
  *
  * @example
  * const c = new Float32Array(4);
  * matmulNT(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), c, 2, 2, 2); // c = [17, 23, 39, 53]
  */
 export function matmulNT(a: Vec, b: Vec, c: Vec, m: number, k: number, n: number, accumulate = false): void {
-  if (!accumulate) c.fill(0, 0, m * n);
-  for (let i = 0; i < m; i++) {
-    const aRow = i * k;
-    const cRow = i * n;
-    let j = 0;
-    for (; j + 3 < n; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let s0 = 0,
-        s1 = 0,
-        s2 = 0,
-        s3 = 0;
-      for (let p = 0; p < k; p++) {
-        const av = a[aRow + p];
-        s0 += av * b[b0 + p];
-        s1 += av * b[b1 + p];
-        s2 += av * b[b2 + p];
-        s3 += av * b[b3 + p];
-      }
-      c[cRow + j] += s0;
-      c[cRow + j + 1] += s1;
-      c[cRow + j + 2] += s2;
-      c[cRow + j + 3] += s3;
-    }
-    for (; j < n; j++) {
-      const bRow = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[aRow + p] * b[bRow + p];
-      c[cRow + j] += s;
-    }
-  }
+  if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && wasmPays(m, k, n))
+    if (wasmGemm('nt', a, b, c, m, k, n, accumulate)) return;
+  matmulNTJs(a, b, c, m, k, n, accumulate);
 }

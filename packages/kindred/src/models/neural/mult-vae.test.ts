@@ -3,7 +3,7 @@ import { ModelFitError } from '../../errors.js';
 import { Interactions } from '../../data/interactions.js';
 import { synthetic } from '../../data/synthetic.js';
 import { conformance } from '../recommender.case.js';
-import { MultDae, multDaeEntry, MultVae, multVaeEntry } from './mult-vae.js';
+import { klWeight, MultDae, multDaeEntry, MultVae, multVaeEntry } from './mult-vae.js';
 
 const small = { epochs: 60, hidden: 16, latent: 8, batchSize: 16, learningRate: 1e-2, seed: 1 };
 conformance('mult-vae', {
@@ -57,6 +57,22 @@ describe('MultVae / MultDae', () => {
     const folded = new Float32Array(s.nItems);
     m.scoreHistory(history, folded);
     expect(Array.from(folded)).toEqual(Array.from(own));
+  });
+
+  it('anneals β linearly to its cap by the configured epoch, whatever the steps per epoch', () => {
+    const d = multVaeEntry.defaults;
+    // ML-100K with batches of 500 users: 2 steps an epoch. Liang's fixed 200 000 steps would leave β ≈ 0 here.
+    for (const batches of [2, 273]) {
+      const capAt = d.annealEpochs * batches;
+      expect(klWeight(d, 0, batches)).toBe(0);
+      expect(klWeight(d, capAt / 2, batches)).toBeCloseTo(d.anneal / 2, 12);
+      expect(klWeight(d, capAt, batches)).toBe(d.anneal);
+      expect(klWeight(d, 10 * capAt, batches)).toBe(d.anneal);
+    }
+    expect(klWeight({ anneal: 0.3, annealEpochs: 0, totalAnnealSteps: 0 }, 0, 2)).toBe(0.3);
+    // Liang's / RecBole's schedule when totalAnnealSteps is set: β = min(cap, step / total).
+    expect(klWeight({ anneal: 0.2, annealEpochs: 20, totalAnnealSteps: 200_000 }, 40, 2)).toBeCloseTo(0.0002, 12);
+    expect(klWeight({ anneal: 0.2, annealEpochs: 20, totalAnnealSteps: 1000 }, 5000, 2)).toBe(0.2);
   });
 
   it('fails with ModelFitError when training diverges', () => {

@@ -98,11 +98,17 @@ function flush(
     const target = targets[ws.rowOf[i]];
     let max = -Infinity;
     for (let j = 0; j < n; j++) if (logits[o + j] > max) max = logits[o + j];
+    const at = logits[o + target];
+    // One exp per logit (the exponentials are kept and rescaled): exp was most of this loss's time, not the products.
     let sum = 0;
-    for (let j = 0; j < n; j++) sum += Math.exp(logits[o + j] - max);
-    const logZ = max + Math.log(sum);
-    total += logZ - logits[o + target];
-    for (let j = 0; j < n; j++) logits[o + j] = Math.exp(logits[o + j] - logZ) * inv;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(logits[o + j] - max);
+      logits[o + j] = e;
+      sum += e;
+    }
+    total += max + Math.log(sum) - at;
+    const f = inv / sum;
+    for (let j = 0; j < n; j++) logits[o + j] *= f;
     logits[o + target] -= inv;
   }
   if (dh) {

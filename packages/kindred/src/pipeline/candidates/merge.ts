@@ -50,6 +50,7 @@ export function mergeCandidates(
       m.score += contribution;
       const r: Reason = { item: c.item, score: c.score, source: c.source, contribution };
       if (c.because) r.because = c.because;
+      if (c.recent) r.recent = true;
       if (c.category !== undefined) r.category = c.category;
       m.reasons.push(r);
     }
