@@ -48,6 +48,9 @@ function layerOf(file: string): number {
   return layer;
 }
 
+/** The model files that live beside the substrate in models/neural/ (they may build on other model folders). */
+const NEURAL_MODELS = ['mult-vae', 'ncf', 'two-tower', 'autorec'];
+
 const isTest = (f: string) => /\.(test|case)\.ts$/.test(f);
 
 describe('import rules', () => {
@@ -63,6 +66,22 @@ describe('import rules', () => {
         const target = resolve(dirname(f), spec);
         const to = layerOf(target);
         if (to > from) bad.push(`${relative(ROOT, f)} imports ${spec} (layer ${to} > ${from})`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the neural substrate (models/neural/ minus its model files) imports no model folder', () => {
+    const NEURAL = join(LIB, 'models/neural');
+    const isModelFile = (f: string) => NEURAL_MODELS.some((m) => relative(NEURAL, f).startsWith(m));
+    const bad: string[] = [];
+    for (const f of files) {
+      if (isTest(f) || dirname(f) !== NEURAL || isModelFile(f)) continue;
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(join(LIB, 'models'), resolve(dirname(f), spec)).split('/');
+        if (target.length > 1 && target[0] !== 'neural' && !target[0].startsWith('..'))
+          bad.push(`${relative(ROOT, f)} imports ${spec}`);
       }
     }
     expect(bad).toEqual([]);
